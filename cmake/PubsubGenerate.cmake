@@ -1,0 +1,65 @@
+# pubsub_generate(TARGET name PROTOS a.proto ... [IMPORT_DIRS dir ...] [PROTO_ROOT dir])
+#
+# Runs protoc with protoc-gen-pubsub on PROTOS and builds a static library
+# `name` holding the protobuf classes (.pb.cc) and the typed publishers,
+# subscribers, JSON writers and registry entries (.pubsub.cc).
+#
+#   pubsub_generate(TARGET my_events PROTOS proto/orders.proto PROTO_ROOT proto)
+#   target_link_libraries(my_service PRIVATE my_events)
+#   // #include "orders.pubsub.h"
+#
+# PROTO_ROOT (default: the current source dir) is the import root the PROTOS are
+# relative to; the generated files mirror their paths below it. IMPORT_DIRS adds
+# more import roots. The SDK's own pubsub/options.proto is always importable.
+# Generation re-runs when a proto or the plugin itself changes.
+function(pubsub_generate)
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "TARGET;PROTO_ROOT" "PROTOS;IMPORT_DIRS")
+  if(NOT arg_TARGET OR NOT arg_PROTOS)
+    message(FATAL_ERROR "pubsub_generate: TARGET and PROTOS are required")
+  endif()
+  if(arg_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "pubsub_generate: unknown arguments ${arg_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT arg_PROTO_ROOT)
+    set(arg_PROTO_ROOT ${CMAKE_CURRENT_SOURCE_DIR})
+  endif()
+  get_filename_component(_root ${arg_PROTO_ROOT} ABSOLUTE)
+  set(_out ${CMAKE_CURRENT_BINARY_DIR}/${arg_TARGET}_gen)
+  file(MAKE_DIRECTORY ${_out})
+
+  set(_import_args -I ${_root})
+  foreach(_dir IN LISTS arg_IMPORT_DIRS)
+    get_filename_component(_dir ${_dir} ABSOLUTE)
+    list(APPEND _import_args -I ${_dir})
+  endforeach()
+  list(APPEND _import_args -I ${PUBSUB_PROTO_DIR})
+
+  set(_rel_protos)
+  set(_abs_protos)
+  set(_outputs)
+  foreach(_p IN LISTS arg_PROTOS)
+    get_filename_component(_abs ${_p} ABSOLUTE)
+    file(RELATIVE_PATH _rel ${_root} ${_abs})
+    string(REGEX REPLACE "\\.proto$" "" _stem ${_rel})
+    list(APPEND _rel_protos ${_rel})
+    list(APPEND _abs_protos ${_abs})
+    list(APPEND _outputs ${_out}/${_stem}.pb.h ${_out}/${_stem}.pb.cc
+                         ${_out}/${_stem}.pubsub.h ${_out}/${_stem}.pubsub.cc)
+  endforeach()
+
+  add_custom_command(
+    OUTPUT ${_outputs}
+    COMMAND protobuf::protoc
+            --plugin=protoc-gen-pubsub=$<TARGET_FILE:pubsub::protoc-gen-pubsub>
+            --cpp_out=${_out} --pubsub_out=${_out} ${_import_args} ${_rel_protos}
+    DEPENDS ${_abs_protos} pubsub::protoc-gen-pubsub protobuf::protoc
+    WORKING_DIRECTORY ${_root}
+    COMMENT "protoc-gen-pubsub: ${arg_TARGET}"
+    VERBATIM)
+
+  add_library(${arg_TARGET} STATIC ${_outputs})
+  target_include_directories(${arg_TARGET} PUBLIC $<BUILD_INTERFACE:${_out}>)
+  target_link_libraries(${arg_TARGET} PUBLIC pubsub::runtime)
+  set_target_properties(${arg_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
+  set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_GENERATED_DIR ${_out})
+endfunction()

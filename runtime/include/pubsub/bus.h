@@ -1,0 +1,65 @@
+// Bus: the one seam between delivery and transport. Publish serialized
+// envelopes to a topic; subscribe and unsubscribe topics.
+//
+// Implementations: EmbeddedBus (in-process, embedded_bus.h) and, for many
+// replicas, the Redis bus. A bus reference-counts subscriptions per topic: the
+// transport subscribes on the first Subscribe of a topic and unsubscribes after
+// the last Unsubscribe.
+//
+//   pubsub::EmbeddedBus bus;
+//   auto id = bus.Subscribe("broadcasts",
+//       [](std::string_view topic, std::string_view envelope) { ... },
+//       [](absl::Status ready) { /* now subscribed on the transport */ });
+//   bus.Publish("broadcasts", envelope_bytes, [](absl::Status s) { ... });
+//   bus.Unsubscribe(id);
+//
+// Threading: every method may be called from any thread. Handlers and
+// callbacks run on a thread of the bus's choosing (the publisher's own thread
+// for EmbeddedBus; the connection's I/O thread for Redis) and must not block.
+// Messages of one topic reach a handler in the order they were published by
+// one publisher thread.
+#ifndef PUBSUB_BUS_H_
+#define PUBSUB_BUS_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+
+namespace pubsub {
+
+class Bus {
+ public:
+  using SubscriptionId = uint64_t;
+  // Receives one serialized pubsub.Envelope; the views are valid for the call only.
+  using MessageHandler = std::function<void(std::string_view topic, std::string_view envelope)>;
+  using DoneCallback = std::function<void(absl::Status)>;
+
+  virtual ~Bus() = default;
+
+  // Publishes `envelope` to `topic`. `done` (may be empty) runs exactly once:
+  // OK once the transport has taken the message, Unavailable when it is down
+  // (the message was not sent), InvalidArgument when it exceeds the size limit.
+  virtual void Publish(std::string_view topic, std::string envelope, DoneCallback done) = 0;
+
+  // Adds `handler` for `topic`. `ready` (may be empty) runs once when the
+  // topic is subscribed on the transport (at once if it already was), or with
+  // an error if that failed. Returns an id for Unsubscribe.
+  virtual SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
+                                   DoneCallback ready) = 0;
+
+  // Removes a subscription; its handler is not called after this returns.
+  virtual void Unsubscribe(SubscriptionId id) = 0;
+
+  // True while the transport is connected and every live topic is subscribed.
+  virtual bool IsReady() const = 0;
+
+  // A one-word description for logs and the startup line ("memory", "redis://...").
+  virtual std::string Describe() const = 0;
+};
+
+}  // namespace pubsub
+
+#endif  // PUBSUB_BUS_H_

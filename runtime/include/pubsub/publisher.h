@@ -1,0 +1,64 @@
+// Publisher: validates an event against its schema, wraps it in an envelope
+// and publishes it on a Bus. Generated typed publishers (e.g.
+// sample::TrackCommentsPublisher) are thin wrappers over it; the gateway's
+// HTTP endpoint and the gRPC service use it directly with registry entries.
+//
+//   pubsub::Publisher publisher(bus);
+//   publisher.Publish(*info, event, /*target_user_ids=*/{},
+//                     [](absl::StatusOr<std::string> id) { ... });
+//
+// Delivery rules (DESIGN section 7):
+// - scoped channel: the event goes to topic "channel:<scope value>"; an empty
+//   scope value is InvalidArgument;
+// - personal channel: targets are required; one envelope per target user, to
+//   topic "channel@<user>";
+// - other channels: targets, when given, restrict delivery to those users
+//   among the topic's subscribers (targeted broadcast).
+//
+// Thread-safety: Publish may be called from any thread. Events published one
+// after another from one thread keep their order on each topic.
+#ifndef PUBSUB_PUBLISHER_H_
+#define PUBSUB_PUBLISHER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "pubsub/bus.h"
+#include "pubsub/registry.h"
+
+namespace google::protobuf {
+class Message;
+}
+
+namespace pubsub {
+
+// Runs once with the event id, or the reason it was not published.
+using PublishCallback = std::function<void(absl::StatusOr<std::string> event_id)>;
+
+class Publisher {
+ public:
+  explicit Publisher(Bus& bus);
+
+  // Publishes `event`, which must be of `info`'s message type. `done` may be
+  // empty (failures are then only logged).
+  void Publish(const EventInfo& info, const google::protobuf::Message& event,
+               std::span<const std::string> target_user_ids, PublishCallback done);
+
+  // A new process-unique event id ("<random prefix>-<counter>").
+  std::string NextEventId();
+
+  Bus& bus() { return bus_; }
+
+ private:
+  Bus& bus_;
+  const std::string id_prefix_;
+  std::atomic<uint64_t> next_sequence_{1};
+};
+
+}  // namespace pubsub
+
+#endif  // PUBSUB_PUBLISHER_H_
