@@ -1,0 +1,72 @@
+// Gateway: the WebSocket gateway assembled — event loops, listener, hub,
+// publish path — around a Registry (the schema) and a Bus (the transport).
+//
+//   pubsub::gateway::Gateway gateway(config, registry, bus);
+//   if (auto status = gateway.Start(); !status.ok()) return Fail(status);
+//   ...wait for SIGTERM...
+//   gateway.Shutdown();   // stop accepting, flush, close 1001, within the deadline
+#ifndef PUBSUB_SERVER_GATEWAY_GATEWAY_H_
+#define PUBSUB_SERVER_GATEWAY_GATEWAY_H_
+
+#include <memory>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "absl/status/status.h"
+#include "pubsub/bus.h"
+#include "pubsub/publisher.h"
+#include "pubsub/registry.h"
+#include "server/config/gateway_config.h"
+#include "server/gateway/gateway_context.h"
+#include "server/gateway/hub.h"
+#include "server/gateway/listener.h"
+#include "server/gateway/loop_pool.h"
+#include "server/gateway/metrics.h"
+#include "server/gateway/presence.h"
+#include "server/routing/router.h"
+
+namespace pubsub::gateway {
+
+class Gateway {
+ public:
+  // `registry` and `bus` must outlive the gateway.
+  Gateway(const GatewayConfig& config, const Registry& registry, Bus& bus);
+  ~Gateway();
+
+  // Loads keys, binds the listen address and starts the loops.
+  absl::Status Start();
+  // The bound HTTP/WebSocket port.
+  unsigned short port() const { return listener_ ? listener_->port() : 0; }
+
+  // Stops accepting, closes every WebSocket with 1001 after flushing its
+  // queue, and returns once all are closed or the shutdown deadline passed
+  // (stragglers are dropped). Then stops the loops.
+  void Shutdown();
+
+  Publisher& publisher() { return *publisher_; }
+  Hub& hub() { return *hub_; }
+
+ private:
+  void ArmSweep(size_t loop);
+  void ForEachSession(const std::function<void(WsSession&)>& action);
+
+  const GatewayConfig& config_;
+  const Registry& registry_;
+  Bus& bus_;
+  std::unique_ptr<LoopPool> loops_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<Presence> presence_;
+  std::unique_ptr<Hub> hub_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<routing::Router> router_;
+  std::unique_ptr<auth::JwtVerifier> verifier_;
+  std::unique_ptr<GatewayContext> context_;
+  std::unique_ptr<Listener> listener_;
+  std::vector<std::unique_ptr<boost::asio::steady_timer>> sweep_timers_;
+  bool stopped_ = false;
+};
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GATEWAY_GATEWAY_H_

@@ -1,0 +1,224 @@
+#include "server/gateway/hub.h"
+
+#include <cstring>
+
+#include <boost/asio/post.hpp>
+
+#include "google/protobuf/message.h"
+#include "pubsub/internal/json_writer.h"
+#include "pubsub/subscription.h"
+#include "server/websocket/frame_codec.h"
+#include "spdlog/spdlog.h"
+
+namespace pubsub::gateway {
+
+// Above this many targets, a delivery builds a hash set instead of scanning.
+constexpr size_t kTargetScanLimit = 8;
+
+struct Hub::Topic {
+  enum class State { kSubscribing, kReady, kFailed };
+
+  std::string name;
+  const ChannelInfo* channel = nullptr;
+  size_t channel_index = 0;
+  // Bit i set while loop i has at least one recipient. Read lock-free on
+  // every event; written on a loop's first join and last leave.
+  std::atomic<uint64_t> loop_mask{0};
+
+  // Guarded by Hub::mutex_.
+  size_t members = 0;
+  Bus::SubscriptionId subscription = 0;
+  State state = State::kSubscribing;
+  absl::Status failure;
+  std::vector<std::pair<size_t, ReadyCallback>> waiters;
+
+  // recipients[i] is touched only by loop i's thread.
+  std::vector<std::vector<Recipient*>> recipients;
+};
+
+Hub::Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics)
+    : bus_(bus), registry_(registry), loops_(loops), metrics_(metrics) {}
+
+Hub::~Hub() {
+  std::vector<Bus::SubscriptionId> subscriptions;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [name, topic] : topics_) subscriptions.push_back(topic->subscription);
+    topics_.clear();
+  }
+  for (auto id : subscriptions) bus_.Unsubscribe(id);
+}
+
+Hub::TopicPtr Hub::Join(size_t loop, const std::string& name, const ChannelInfo& channel,
+                        Recipient* recipient, ReadyCallback ready) {
+  TopicPtr topic;
+  bool created = false;
+  absl::Status immediate;
+  bool call_now = false;
+  {
+    std::lock_guard lock(mutex_);
+    TopicPtr& slot = topics_[name];
+    if (!slot) {
+      slot = std::make_shared<Topic>();
+      slot->name = name;
+      slot->channel = &channel;
+      slot->channel_index = metrics_.ChannelIndex(&channel);
+      slot->recipients.resize(loops_.size());
+      created = true;
+    }
+    topic = slot;
+    ++topic->members;
+    auto& list = topic->recipients[loop];
+    recipient->hub_slot_ = list.size();
+    list.push_back(recipient);
+    if (list.size() == 1) topic->loop_mask.fetch_or(uint64_t{1} << loop, std::memory_order_release);
+    switch (topic->state) {
+      case Topic::State::kSubscribing:
+        topic->waiters.emplace_back(loop, std::move(ready));
+        break;
+      case Topic::State::kReady:
+        call_now = true;
+        break;
+      case Topic::State::kFailed:
+        call_now = true;
+        immediate = topic->failure;
+        break;
+    }
+  }
+  if (call_now) {
+    boost::asio::post(loops_.loop(loop),
+                      [ready = std::move(ready), immediate] { ready(immediate); });
+  }
+  if (created) {
+    // Outside the lock: an embedded bus confirms synchronously, and the
+    // handlers take the lock themselves.
+    Bus::SubscriptionId id = bus_.Subscribe(
+        name,
+        [this, weak = std::weak_ptr<Topic>(topic)](std::string_view, std::string_view envelope) {
+          if (TopicPtr t = weak.lock()) OnBusMessage(t, envelope);
+        },
+        [this, topic](absl::Status status) { OnSubscribed(topic, std::move(status)); });
+    std::lock_guard lock(mutex_);
+    topic->subscription = id;
+  }
+  return topic;
+}
+
+void Hub::OnSubscribed(const TopicPtr& topic, absl::Status status) {
+  std::vector<std::pair<size_t, ReadyCallback>> waiters;
+  {
+    std::lock_guard lock(mutex_);
+    if (status.ok()) {
+      topic->state = Topic::State::kReady;
+    } else {
+      topic->state = Topic::State::kFailed;
+      topic->failure = absl::UnavailableError(
+          absl::StrCat("cannot subscribe to ", topic->name, ": ", status.message()));
+      status = topic->failure;
+    }
+    waiters.swap(topic->waiters);
+  }
+  for (auto& [loop, ready] : waiters) {
+    boost::asio::post(loops_.loop(loop), [ready = std::move(ready), status] { ready(status); });
+  }
+}
+
+void Hub::Leave(size_t loop, const TopicPtr& topic, Recipient* recipient) {
+  auto& list = topic->recipients[loop];
+  const size_t slot = recipient->hub_slot_;
+  if (slot >= list.size() || list[slot] != recipient) {
+    spdlog::error("hub: leave of a recipient that is not in topic {}", topic->name);
+    return;
+  }
+  list[slot] = list.back();
+  list[slot]->hub_slot_ = slot;
+  list.pop_back();
+  if (list.empty()) {
+    topic->loop_mask.fetch_and(~(uint64_t{1} << loop), std::memory_order_release);
+  }
+
+  Bus::SubscriptionId unsubscribe = 0;
+  {
+    std::lock_guard lock(mutex_);
+    if (--topic->members == 0) {
+      auto it = topics_.find(topic->name);
+      if (it != topics_.end() && it->second == topic) topics_.erase(it);
+      unsubscribe = topic->subscription;
+    }
+  }
+  if (unsubscribe != 0) bus_.Unsubscribe(unsubscribe);
+}
+
+size_t Hub::TopicCount() const {
+  std::lock_guard lock(mutex_);
+  return topics_.size();
+}
+
+void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
+  metrics_.events_in.fetch_add(1, std::memory_order_relaxed);
+  std::string type;
+  std::string payload;
+  EventMeta meta;
+  if (!internal::DecodeEnvelope(topic->name, envelope, type, payload, meta)) {
+    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  const EventInfo* info = registry_.FindEvent(type);
+  if (info == nullptr || info->channel != topic->channel) {
+    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("hub: dropped an event of type '{}' on topic {}: not an event of this channel",
+                 type, topic->name);
+    return;
+  }
+  auto message = registry_.Decode(*info, payload);
+  if (!message.ok()) {
+    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
+    spdlog::warn("hub: dropped an undecodable {} event on topic {}: {}", type, topic->name,
+                 message.status().message());
+    return;
+  }
+
+  // Render once: the JSON goes straight after room for the frame header.
+  auto delivery = std::make_shared<Delivery>();
+  delivery->storage.reserve(256);
+  delivery->storage.resize(Delivery::kHeaderRoom);
+  internal::JsonWriter writer(delivery->storage);
+  info->write_json(**message, writer);
+  uint8_t header[ws::kMaxFrameHeaderBytes];
+  const size_t header_size = ws::EncodeFrameHeader(
+      ws::Opcode::kText, delivery->storage.size() - Delivery::kHeaderRoom, header);
+  delivery->frame_offset = Delivery::kHeaderRoom - header_size;
+  std::memcpy(delivery->storage.data() + delivery->frame_offset, header, header_size);
+  delivery->targets = std::move(meta.target_user_ids);
+  if (delivery->targets.size() > kTargetScanLimit) {
+    delivery->target_set = std::make_unique<absl::flat_hash_set<std::string_view>>(
+        delivery->targets.begin(), delivery->targets.end());
+  }
+  delivery->channel_index = topic->channel_index;
+  delivery->publish_time_unix_nanos = meta.publish_time_unix_nanos;
+
+  DeliveryPtr shared = std::move(delivery);
+  uint64_t mask = topic->loop_mask.load(std::memory_order_acquire);
+  while (mask != 0) {
+    const size_t loop = static_cast<size_t>(__builtin_ctzll(mask));
+    mask &= mask - 1;
+    boost::asio::post(loops_.loop(loop),
+                      [this, loop, topic, shared] { DeliverOnLoop(loop, topic, shared); });
+  }
+}
+
+void Hub::DeliverOnLoop(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery) {
+  uint64_t delivered = 0;
+  for (Recipient* recipient : topic->recipients[loop]) {
+    if (!delivery->IsFor(recipient->user_id())) continue;
+    recipient->Deliver(delivery);
+    ++delivered;
+  }
+  if (delivered == 0) return;
+  ShardCounters& counters = metrics_.shard(loop);
+  counters.deliveries.fetch_add(delivered, std::memory_order_relaxed);
+  counters.channels[delivery->channel_index].deliveries.fetch_add(delivered,
+                                                                  std::memory_order_relaxed);
+}
+
+}  // namespace pubsub::gateway

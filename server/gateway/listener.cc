@@ -1,0 +1,139 @@
+#include "server/gateway/listener.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+
+#include <boost/asio/post.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "server/gateway/http_session.h"
+#include "spdlog/spdlog.h"
+
+namespace pubsub::gateway {
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct Listener::Acceptor {
+  Acceptor(asio::io_context& io, size_t index) : loop(index), acceptor(io), pause(io) {}
+  size_t loop;
+  tcp::acceptor acceptor;
+  asio::steady_timer pause;
+  int spare_fd = -1;
+};
+
+namespace {
+// Log the "out of file descriptors" condition at most once a minute, process-wide.
+std::atomic<int64_t> last_fd_warning{0};
+
+void WarnOutOfDescriptors(const boost::system::error_code& error) {
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
+                          std::chrono::steady_clock::now().time_since_epoch())
+                          .count();
+  int64_t last = last_fd_warning.load();
+  if (now - last >= 60 && last_fd_warning.compare_exchange_strong(last, now)) {
+    spdlog::warn(
+        "listener: cannot accept ({}): refusing new connections until descriptors "
+        "free up; open connections are unaffected",
+        error.message());
+  }
+}
+}  // namespace
+
+Listener::Listener(GatewayContext& context) : context_(context) {}
+
+Listener::~Listener() {
+  for (auto& acceptor : acceptors_) {
+    if (acceptor->spare_fd >= 0) ::close(acceptor->spare_fd);
+  }
+}
+
+absl::Status Listener::Bind(const tcp::endpoint& requested) {
+  tcp::endpoint endpoint = requested;
+  for (size_t i = 0; i < context_.loops.size(); ++i) {
+    auto acceptor = std::make_unique<Acceptor>(context_.loops.loop(i), i);
+    boost::system::error_code error;
+    acceptor->acceptor.open(endpoint.protocol(), error);
+    if (!error) acceptor->acceptor.set_option(tcp::acceptor::reuse_address(true), error);
+    if (!error) {
+      int one = 1;
+      if (::setsockopt(acceptor->acceptor.native_handle(), SOL_SOCKET, SO_REUSEPORT, &one,
+                       sizeof(one)) != 0) {
+        error.assign(errno, boost::system::system_category());
+      }
+    }
+    if (!error) acceptor->acceptor.bind(endpoint, error);
+    if (!error) acceptor->acceptor.listen(asio::socket_base::max_listen_connections, error);
+    if (error) {
+      return absl::UnavailableError(absl::StrCat("cannot listen on ",
+                                                 endpoint.address().to_string(), ":",
+                                                 endpoint.port(), ": ", error.message()));
+    }
+    // With port 0 the first bind picks the port; the others share it.
+    endpoint = acceptor->acceptor.local_endpoint();
+    port_ = endpoint.port();
+    acceptor->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    acceptors_.push_back(std::move(acceptor));
+  }
+  return absl::OkStatus();
+}
+
+void Listener::Start() {
+  for (auto& acceptor : acceptors_) {
+    Acceptor* a = acceptor.get();
+    asio::post(a->acceptor.get_executor(), [this, a] { Accept(*a); });
+  }
+}
+
+void Listener::Stop() {
+  for (auto& acceptor : acceptors_) {
+    Acceptor* a = acceptor.get();
+    asio::post(a->acceptor.get_executor(), [a] {
+      boost::system::error_code ignored;
+      a->acceptor.close(ignored);
+      a->pause.cancel();
+    });
+  }
+}
+
+void Listener::Accept(Acceptor& a) {
+  a.acceptor.async_accept([this, &a](boost::system::error_code error, tcp::socket socket) {
+    if (error == asio::error::operation_aborted || !a.acceptor.is_open()) return;
+    if (error == asio::error::no_descriptors || error.value() == ENFILE ||
+        error == asio::error::no_buffer_space || error == asio::error::no_memory) {
+      context_.metrics.accept_errors.fetch_add(1, std::memory_order_relaxed);
+      WarnOutOfDescriptors(error);
+      // Use the spare descriptor to take the waiting connection off the
+      // backlog and close it, so that the client is refused, not left hanging.
+      if (a.spare_fd >= 0) {
+        ::close(a.spare_fd);
+        a.spare_fd = -1;
+        boost::system::error_code ignored;
+        a.acceptor.non_blocking(true, ignored);  // never block the loop here
+        tcp::socket refused(a.acceptor.get_executor());
+        a.acceptor.accept(refused, ignored);
+        refused.close(ignored);
+        a.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      }
+      a.pause.expires_after(std::chrono::milliseconds(100));
+      a.pause.async_wait([this, &a](boost::system::error_code e) {
+        if (!e) Accept(a);
+      });
+      return;
+    }
+    if (!error) {
+      boost::system::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      socket.non_blocking(true, ignored);
+      std::make_shared<HttpSession>(context_, a.loop, std::move(socket))->Start();
+    } else {
+      context_.metrics.accept_errors.fetch_add(1, std::memory_order_relaxed);
+      spdlog::warn("listener: accept failed: {}", error.message());
+    }
+    Accept(a);
+  });
+}
+
+}  // namespace pubsub::gateway

@@ -1,0 +1,35 @@
+#include "server/gateway/presence.h"
+
+namespace pubsub::gateway {
+
+void Presence::Add(std::string_view user_id) {
+  std::lock_guard lock(mutex_);
+  ++connections_by_user_[user_id];
+  ++connections_;
+}
+
+void Presence::Remove(std::string_view user_id) {
+  std::lock_guard lock(mutex_);
+  auto it = connections_by_user_.find(user_id);
+  if (it == connections_by_user_.end()) return;
+  if (--it->second == 0) connections_by_user_.erase(it);
+  --connections_;
+}
+
+uint64_t Presence::ConnectionCount() const {
+  std::lock_guard lock(mutex_);
+  return connections_;
+}
+
+uint64_t Presence::UserCount() const {
+  std::lock_guard lock(mutex_);
+  return connections_by_user_.size();
+}
+
+uint64_t Presence::ConnectionsOf(std::string_view user_id) const {
+  std::lock_guard lock(mutex_);
+  auto it = connections_by_user_.find(user_id);
+  return it == connections_by_user_.end() ? 0 : it->second;
+}
+
+}  // namespace pubsub::gateway

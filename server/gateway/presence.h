@@ -1,0 +1,36 @@
+// Presence: who is connected to this replica — the seed's
+// get_connection_count(), get_user_count() and is_user_connected(user).
+//
+// Updated on connect and disconnect only (never on the delivery path), so a
+// plain mutex is enough. Thread-safe.
+#ifndef PUBSUB_SERVER_GATEWAY_PRESENCE_H_
+#define PUBSUB_SERVER_GATEWAY_PRESENCE_H_
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "absl/container/flat_hash_map.h"
+
+namespace pubsub::gateway {
+
+class Presence {
+ public:
+  void Add(std::string_view user_id);
+  void Remove(std::string_view user_id);
+
+  uint64_t ConnectionCount() const;
+  uint64_t UserCount() const;
+  // How many sockets `user_id` holds here (0: not connected).
+  uint64_t ConnectionsOf(std::string_view user_id) const;
+
+ private:
+  mutable std::mutex mutex_;
+  absl::flat_hash_map<std::string, uint64_t> connections_by_user_;
+  uint64_t connections_ = 0;
+};
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GATEWAY_PRESENCE_H_

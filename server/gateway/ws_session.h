@@ -1,0 +1,120 @@
+// WsSession: one browser's WebSocket, after the HTTP upgrade was accepted.
+//
+// Life: Start() joins the socket's topic in the hub; once the topic is
+// subscribed on the bus, the 101 response goes out as the first bytes of the
+// send queue, so an event published after the client sees the connection
+// open reaches it (and nothing is lost between subscribe and 101). If the
+// bus cannot subscribe, the client gets 503 instead.
+//
+// Sending: events arrive as shared, pre-rendered frames (Deliver). They wait
+// in a bounded queue (bytes and frames); every frame queued while a write is in
+// flight leaves in the next single gather write. A client whose queue would
+// overflow is a slow consumer: its queue is dropped, it gets close 1013
+// "slow consumer", and its TCP connection is dropped if even that cannot be
+// written within the close timeout. Nothing it does slows other sockets.
+//
+// Receiving: client messages are read and ignored (as in the seed); pings are
+// answered; a close is answered and the socket closed. While idle, a session
+// holds no read buffer: it waits for readability, then reads into the loop's
+// shared buffer.
+//
+// Threading: everything runs on the session's loop. The hub and the loop's
+// session table hold raw pointers; Finish() removes them before the last
+// reference goes away.
+#ifndef PUBSUB_SERVER_GATEWAY_WS_SESSION_H_
+#define PUBSUB_SERVER_GATEWAY_WS_SESSION_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "server/auth/jwt.h"
+#include "server/gateway/gateway_context.h"
+#include "server/gateway/hub.h"
+#include "server/websocket/frame_codec.h"
+#include "server/websocket/frame_reader.h"
+
+namespace pubsub::gateway {
+
+class WsSession final : public Recipient, public std::enable_shared_from_this<WsSession> {
+ public:
+  // `response_101` is the complete HTTP upgrade response; `leftover` holds
+  // bytes the client sent after its upgrade request (its first frames).
+  WsSession(GatewayContext& context, size_t loop, boost::asio::ip::tcp::socket socket,
+            auth::Identity identity, const ChannelInfo& channel, std::string topic,
+            std::string response_101, std::string leftover);
+  ~WsSession() override;
+
+  void Start();
+
+  // Recipient: queues a frame, or closes the session as a slow consumer.
+  const std::string& user_id() const override { return identity_.user_id; }
+  void Deliver(const DeliveryPtr& delivery) override;
+
+  // Sends what is queued, then a close frame with `code`; the connection is
+  // dropped if that does not complete within the close timeout.
+  void Close(uint16_t code, std::string_view reason);
+  // Drops the connection now, without a close frame. Not from within Deliver.
+  void Abort();
+
+  // Keep-alive sweep, every second from the loop: pings a quiet client and
+  // drops one that has not been heard from within the idle timeout.
+  void Sweep(std::chrono::steady_clock::time_point now);
+
+  size_t table_index = 0;  // position in the loop's LoopSessions
+
+ private:
+  enum class State { kJoining, kOpen, kClosing, kFinished };
+
+  void OnJoined(absl::Status status);
+  void RejectUnavailable(const absl::Status& status);
+  void WaitReadable();
+  void OnReadable(boost::system::error_code error);
+  bool HandleInput(uint8_t* data, size_t size);
+  void QueueControl(std::string frame);
+  void StartClose(uint16_t code, std::string_view reason, bool drop_queue);
+  void MaybeWrite();
+  void OnWrite(boost::system::error_code error, size_t bytes);
+  void ArmCloseTimer();
+  void Finish();
+
+  GatewayContext& context_;
+  const size_t loop_;
+  boost::asio::ip::tcp::socket socket_;
+  auth::Identity identity_;
+  const ChannelInfo& channel_;
+  const size_t channel_index_;
+  std::string topic_name_;
+  Hub::TopicPtr topic_;
+  State state_ = State::kJoining;
+
+  std::string handshake_;  // the 101 response, until written
+  std::string leftover_;   // client bytes read with the upgrade request
+  ws::FrameReader reader_;
+
+  // Send queue. queue_ waits for the next write; in_flight_ is being written.
+  std::vector<DeliveryPtr> queue_;
+  std::vector<DeliveryPtr> in_flight_;
+  size_t queued_bytes_ = 0;        // queue_ + in_flight_
+  std::string control_;            // control frames waiting (pong, ping)
+  std::string control_in_flight_;  // control frames being written
+  std::string close_frame_;        // written after the queue, then the socket closes
+  bool close_sent_ = false;
+  bool peer_closed_ = false;  // the client sent its close frame
+  bool counted_ = false;      // counted in metrics and presence
+  bool writing_ = false;
+  std::vector<boost::asio::const_buffer> buffers_;
+
+  std::chrono::steady_clock::time_point last_heard_;
+  std::chrono::steady_clock::time_point last_ping_;
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;  // only while closing
+};
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GATEWAY_WS_SESSION_H_

@@ -1,0 +1,86 @@
+// pubsub-gateway: serves the linked schema's channels over WebSocket.
+// Run with --help for the flags. The work happens in gateway/; this file only
+// reads the command line, picks the bus and waits for a signal.
+#include <csignal>
+#include <cstdio>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+
+#include "absl/strings/str_join.h"
+#include "pubsub/embedded_bus.h"
+#include "pubsub/registry.h"
+#include "server/config/gateway_config.h"
+#include "server/gateway/gateway.h"
+#include "server/linked_schema.h"
+#include "spdlog/spdlog.h"
+
+namespace {
+
+std::string DescribeChannels(const pubsub::Registry& registry) {
+  std::vector<std::string> names;
+  for (const auto* channel : registry.channels()) names.emplace_back(channel->path);
+  return absl::StrJoin(names, " ");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using pubsub::gateway::ParseCommandLine;
+  auto parsed = ParseCommandLine(argc, argv);
+  if (parsed.help_requested) {
+    std::fputs(parsed.help_text.c_str(), stdout);
+    return 0;
+  }
+  if (!parsed.status.ok()) {
+    std::fprintf(stderr, "pubsub-gateway: %s\n(see pubsub-gateway --help)\n",
+                 std::string(parsed.status.message()).c_str());
+    return 2;
+  }
+  const pubsub::gateway::GatewayConfig& config = parsed.config;
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+
+  pubsub::Registry registry;
+  if (auto status = pubsub::gateway::RegisterLinkedSchema(registry); !status.ok()) {
+    spdlog::critical("schema: {}", status.message());
+    return 1;
+  }
+
+  std::unique_ptr<pubsub::Bus> bus;
+  if (config.bus == "memory") {
+    bus = std::make_unique<pubsub::EmbeddedBus>(config.max_body_bytes);
+  } else {
+    spdlog::critical("--bus {}: the Redis bus is not available in this build yet", config.bus);
+    return 2;
+  }
+
+  pubsub::gateway::Gateway gateway(config, registry, *bus);
+  if (auto status = gateway.Start(); !status.ok()) {
+    spdlog::critical("{}", status.message());
+    return 1;
+  }
+  if (config.dev_auth) {
+    spdlog::warn(
+        "DEVELOPMENT AUTH MODE (--dev-auth): anyone can connect as any user with "
+        "?user_id=NAME, and publishing needs no key. Never expose this gateway.");
+  }
+  std::printf(
+      "pubsub-gateway listening on http://%s:%u  bus=%s  auth=%s  loops=%zu  channels: %s\n",
+      config.listen_host.c_str(), gateway.port(), bus->Describe().c_str(),
+      config.dev_auth ? "development" : "jwt", config.threads, DescribeChannels(registry).c_str());
+  std::fflush(stdout);
+
+  boost::asio::io_context signals_io;
+  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int signal) {
+    spdlog::info("received {}, shutting down (deadline {} s)",
+                 signal == SIGTERM ? "SIGTERM" : "SIGINT", config.shutdown_timeout_seconds);
+  });
+  std::signal(SIGPIPE, SIG_IGN);
+  signals_io.run();
+  gateway.Shutdown();
+  spdlog::info("stopped");
+  return 0;
+}
