@@ -1,0 +1,191 @@
+#include "names.h"
+
+#include <cctype>
+#include <string>
+
+#include "google/protobuf/compiler/code_generator.h"
+#include "google/protobuf/compiler/cpp/names.h"
+
+namespace pubsub::codegen {
+namespace {
+
+namespace cpp = google::protobuf::compiler::cpp;
+using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
+using google::protobuf::EnumValueDescriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::FileDescriptor;
+using google::protobuf::OneofDescriptor;
+using google::protobuf::SourceLocation;
+
+std::string StripProto(const FileDescriptor* file) {
+  return google::protobuf::compiler::StripProto(file->name());
+}
+
+// C++ keywords (protobuf's list: a package component or field named like one
+// gets a trailing underscore in protobuf's C++ code too).
+bool IsCppKeyword(std::string_view name) {
+  static constexpr std::string_view kKeywords[] = {
+      "NULL",         "alignas",   "alignof",       "and",
+      "and_eq",       "asm",       "auto",          "bitand",
+      "bitor",        "bool",      "break",         "case",
+      "catch",        "char",      "char8_t",       "char16_t",
+      "char32_t",     "class",     "compl",         "concept",
+      "const",        "consteval", "constexpr",     "constinit",
+      "const_cast",   "continue",  "co_await",      "co_return",
+      "co_yield",     "decltype",  "default",       "delete",
+      "do",           "double",    "dynamic_cast",  "else",
+      "enum",         "explicit",  "export",        "extern",
+      "false",        "float",     "for",           "friend",
+      "goto",         "if",        "inline",        "int",
+      "long",         "mutable",   "namespace",     "new",
+      "noexcept",     "not",       "not_eq",        "nullptr",
+      "operator",     "or",        "or_eq",         "private",
+      "protected",    "public",    "register",      "reinterpret_cast",
+      "requires",     "return",    "short",         "signed",
+      "sizeof",       "static",    "static_assert", "static_cast",
+      "struct",       "switch",    "template",      "this",
+      "thread_local", "throw",     "true",          "try",
+      "typedef",      "typeid",    "typename",      "union",
+      "unsigned",     "using",     "virtual",       "void",
+      "volatile",     "wchar_t",   "while",         "xor",
+      "xor_eq",
+  };
+  for (std::string_view keyword : kKeywords) {
+    if (name == keyword) return true;
+  }
+  return false;
+}
+
+std::string ResolveKeyword(std::string name) {
+  if (IsCppKeyword(name)) name.push_back('_');
+  return name;
+}
+
+template <class D>
+std::string LocationOf(const D* descriptor, const FileDescriptor* file) {
+  SourceLocation location;
+  if (descriptor->GetSourceLocation(&location)) {
+    return file->name() + ":" + std::to_string(location.start_line + 1);
+  }
+  return file->name();
+}
+
+}  // namespace
+
+std::string HeaderFileName(const FileDescriptor* file) { return StripProto(file) + ".pubsub.h"; }
+
+std::string SourceFileName(const FileDescriptor* file) { return StripProto(file) + ".pubsub.cc"; }
+
+std::string ProtobufHeaderFileName(const FileDescriptor* file) {
+  return StripProto(file) + ".pb.h";
+}
+
+std::string HeaderGuard(const FileDescriptor* file) {
+  std::string guard = "PUBSUB_GENERATED_";
+  for (char c : HeaderFileName(file)) {
+    guard.push_back(std::isalnum(static_cast<unsigned char>(c))
+                        ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                        : '_');
+  }
+  guard.push_back('_');
+  return guard;
+}
+
+std::string Namespace(const FileDescriptor* file) {
+  // Same rule as protobuf's C++ generator: each package component becomes a
+  // namespace, a C++ keyword getting a trailing underscore.
+  if (file->package().empty()) return "";
+  std::string result;
+  size_t start = 0;
+  const std::string& package = file->package();
+  while (start <= package.size()) {
+    size_t dot = package.find('.', start);
+    if (dot == std::string::npos) dot = package.size();
+    if (!result.empty()) result += "::";
+    result += ResolveKeyword(package.substr(start, dot - start));
+    start = dot + 1;
+  }
+  return result;
+}
+
+std::string ClassName(const Descriptor* message) { return cpp::ClassName(message); }
+
+std::string ClassName(const EnumDescriptor* enum_type) { return cpp::ClassName(enum_type); }
+
+std::string QualifiedClassName(const Descriptor* message) {
+  return cpp::QualifiedClassName(message);
+}
+
+std::string QualifiedClassName(const EnumDescriptor* enum_type) {
+  return cpp::QualifiedClassName(enum_type);
+}
+
+std::string FieldAccessor(const FieldDescriptor* field) { return cpp::FieldName(field); }
+
+std::string OneofCaseAccessor(const OneofDescriptor* oneof) { return oneof->name() + "_case"; }
+
+std::string QualifiedOneofCaseConstant(const FieldDescriptor* field) {
+  return cpp::QualifiedOneofCaseConstantName(field);
+}
+
+std::string WriteJsonFunction(const FileDescriptor* from, const FileDescriptor* type_file) {
+  if (Namespace(from) == Namespace(type_file)) return kWriteJsonFunction;
+  const std::string ns = Namespace(type_file);
+  return (ns.empty() ? "::" : "::" + ns + "::") + kWriteJsonFunction;
+}
+
+std::string PublisherClassName(const Descriptor* channel) {
+  return ClassName(channel) + "Publisher";
+}
+
+std::string SubscriberClassName(const Descriptor* channel) {
+  return ClassName(channel) + "Subscriber";
+}
+
+std::string DispatchFunctionName(const Descriptor* channel) {
+  return "Dispatch" + ClassName(channel);
+}
+
+std::string HandlerName(std::string_view event_type) { return "on_" + std::string(event_type); }
+
+std::string ScopeParameterName(std::string_view scope_field) {
+  std::string name(scope_field);
+  if (IsCppKeyword(name) || name == "bus" || name == "handlers" || name == "ready") {
+    name.push_back('_');
+  }
+  return name;
+}
+
+std::string RegisterFunctionName(const FileDescriptor* file) {
+  std::string stem = StripProto(file);
+  if (size_t slash = stem.rfind('/'); slash != std::string::npos) stem = stem.substr(slash + 1);
+  std::string camel;
+  bool upper_next = true;
+  for (char c : stem) {
+    if (!std::isalnum(static_cast<unsigned char>(c))) {
+      upper_next = true;
+      continue;
+    }
+    camel.push_back(upper_next ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                               : c);
+    upper_next = std::isdigit(static_cast<unsigned char>(c)) != 0;
+  }
+  return "Register" + camel + "Schema";
+}
+
+std::string Location(const Descriptor* message) { return LocationOf(message, message->file()); }
+
+std::string Location(const FieldDescriptor* field) { return LocationOf(field, field->file()); }
+
+std::string Location(const EnumValueDescriptor* value) {
+  return LocationOf(value, value->type()->file());
+}
+
+std::string LeadingComment(const Descriptor* message) {
+  SourceLocation location;
+  if (!message->GetSourceLocation(&location)) return "";
+  return location.leading_comments.empty() ? location.trailing_comments : location.leading_comments;
+}
+
+}  // namespace pubsub::codegen
