@@ -1,1 +1,148 @@
-// Implemented by the runtime work.
+// EmbeddedBus: in-process delivery. Handler lists are copy-on-write, so
+// Publish holds the lock only to take a reference to the current list and
+// calls the handlers without it.
+#include "pubsub/embedded_bus.h"
+
+#include <algorithm>
+#include <atomic>
+
+#include "str_cat.h"
+
+namespace pubsub {
+
+struct EmbeddedBus::Slot {
+  explicit Slot(MessageHandler h) : handler(std::move(h)) {}
+
+  const MessageHandler handler;
+  // Cleared by Unsubscribe; a publish that sees it cleared skips the handler.
+  std::atomic<bool> active{true};
+  // Publishes between "about to check `active`" and "handler returned".
+  // Unsubscribe waits for this to drain (see the header).
+  std::atomic<uint32_t> in_flight{0};
+};
+
+namespace {
+
+// Abseil here has its own string_view type, which heterogeneous lookup needs.
+absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+
+// The slots whose handler this thread is running, innermost last: lets
+// Unsubscribe, called from inside a handler, skip waiting for itself.
+thread_local std::vector<const void*> t_running_slots;
+
+// Marks one delivery attempt on a slot for the duration of a scope.
+class InFlight {
+ public:
+  InFlight(std::atomic<uint32_t>& counter, const std::atomic<bool>& active)
+      : counter_(counter), active_(active) {
+    counter_.fetch_add(1);
+  }
+  ~InFlight() {
+    counter_.fetch_sub(1);
+    if (!active_.load()) counter_.notify_all();  // an Unsubscribe may be waiting
+  }
+  InFlight(const InFlight&) = delete;
+  InFlight& operator=(const InFlight&) = delete;
+
+ private:
+  std::atomic<uint32_t>& counter_;
+  const std::atomic<bool>& active_;
+};
+
+class Running {
+ public:
+  explicit Running(const void* slot) { t_running_slots.push_back(slot); }
+  ~Running() { t_running_slots.pop_back(); }
+  Running(const Running&) = delete;
+  Running& operator=(const Running&) = delete;
+};
+
+}  // namespace
+
+EmbeddedBus::EmbeddedBus(size_t max_envelope_bytes) : max_envelope_bytes_(max_envelope_bytes) {}
+
+EmbeddedBus::~EmbeddedBus() = default;
+
+void EmbeddedBus::Publish(std::string_view topic, std::string envelope, DoneCallback done) {
+  if (envelope.size() > max_envelope_bytes_) {
+    if (done) {
+      done(absl::InvalidArgumentError(internal::Cat("envelope of ", envelope.size(),
+                                                    " bytes exceeds the bus limit of ",
+                                                    max_envelope_bytes_, " bytes")));
+    }
+    return;
+  }
+  std::shared_ptr<const Handlers> handlers;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto it = topics_.find(AsAbsl(topic));
+    if (it != topics_.end()) handlers = it->second;
+  }
+  if (handlers != nullptr) {
+    for (const Entry& entry : *handlers) {
+      Slot& slot = *entry.slot;
+      // Count ourselves in before checking `active`: with Unsubscribe's
+      // store-then-load, one of the two always sees the other (seq_cst).
+      InFlight in_flight(slot.in_flight, slot.active);
+      if (!slot.active.load()) continue;
+      Running running(&slot);
+      slot.handler(topic, envelope);
+    }
+  }
+  if (done) done(absl::OkStatus());
+}
+
+Bus::SubscriptionId EmbeddedBus::Subscribe(std::string_view topic, MessageHandler handler,
+                                           DoneCallback ready) {
+  SubscriptionId id;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    id = next_id_++;
+    auto& current = topics_[AsAbsl(topic)];
+    auto next =
+        current == nullptr ? std::make_shared<Handlers>() : std::make_shared<Handlers>(*current);
+    next->push_back(Entry{id, std::make_shared<Slot>(std::move(handler))});
+    current = std::move(next);
+    topic_of_.emplace(id, std::string(topic));
+  }
+  if (ready) ready(absl::OkStatus());
+  return id;
+}
+
+void EmbeddedBus::Unsubscribe(SubscriptionId id) {
+  std::shared_ptr<Slot> slot;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    const auto topic_it = topic_of_.find(id);
+    if (topic_it == topic_of_.end()) return;
+    const auto list_it = topics_.find(topic_it->second);
+    const Handlers& current = *list_it->second;
+    auto next = std::make_shared<Handlers>();
+    next->reserve(current.size());
+    for (const Entry& entry : current) {
+      if (entry.id == id) {
+        slot = entry.slot;
+      } else {
+        next->push_back(entry);
+      }
+    }
+    if (next->empty()) {
+      topics_.erase(list_it);
+    } else {
+      list_it->second = std::move(next);
+    }
+    topic_of_.erase(topic_it);
+  }
+  if (slot == nullptr) return;
+
+  slot->active.store(false);
+  // Wait for calls in progress on other threads; calls of this handler that
+  // this thread is inside (Unsubscribe from the handler) finish after we return.
+  const auto own =
+      static_cast<uint32_t>(std::count(t_running_slots.begin(), t_running_slots.end(), slot.get()));
+  for (uint32_t n = slot->in_flight.load(); n > own; n = slot->in_flight.load()) {
+    slot->in_flight.wait(n);
+  }
+}
+
+}  // namespace pubsub

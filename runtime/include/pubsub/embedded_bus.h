@@ -2,7 +2,14 @@
 //
 // Publish delivers synchronously, on the publisher's thread, to every handler
 // of the topic; so one thread's publishes reach each handler in order. It is
-// always ready.
+// always ready, and `ready` callbacks run before Subscribe returns.
+//
+// Unsubscribe and concurrent publishes (the std::stop_callback rule): when
+// Unsubscribe returns, the handler is not running and will not run again,
+// except that Unsubscribe called from inside that very handler returns at
+// once (the current call finishes normally). Unsubscribe therefore waits for
+// calls in progress on other threads: do not call it while holding a lock
+// that the handler takes.
 #ifndef PUBSUB_EMBEDDED_BUS_H_
 #define PUBSUB_EMBEDDED_BUS_H_
 
@@ -30,9 +37,11 @@ class EmbeddedBus final : public Bus {
   std::string Describe() const override { return "memory"; }
 
  private:
+  // One subscription; shared by the handler lists that still hold it.
+  struct Slot;
   struct Entry {
     SubscriptionId id;
-    std::shared_ptr<const MessageHandler> handler;
+    std::shared_ptr<Slot> slot;
   };
   using Handlers = std::vector<Entry>;
 
