@@ -1,0 +1,157 @@
+// RedisBus: the Bus for many replicas, over Redis pub/sub (Redis 7, RESP2).
+//
+//   absl::StatusOr<pubsub::RedisBusOptions> options =
+//       pubsub::ParseRedisUrl("redis://:secret@127.0.0.1:6379/0");
+//   pubsub::RedisBus bus(*options);            // connects in the background
+//   bus.WaitUntilReady(std::chrono::seconds(5));  // optional, for a plain service
+//   pubsub::Publisher publisher(bus);          // or bus.Publish(topic, bytes, done)
+//
+// Topic T is the Redis channel `channel_prefix + T`, so several applications
+// can share one Redis.
+//
+// Design (why it looks like this):
+// - hiredis 0.14 is used only for its reply reader and command formatter,
+//   under our own Boost.Asio sockets: its async context has no timer hooks in
+//   0.14, and connect/command timeouts, backoff and reconnection are ours
+//   anyway. The protocol logic is sans-IO (src/redis/resp.h) and is tested
+//   without a socket.
+// - The bus owns one I/O thread (one io_context), so a plain C++ service can
+//   use it as well as the gateway. EVERY callback (message handlers, `ready`,
+//   `done`) runs on that thread, never inline in the calling thread, and must
+//   not block: hand heavy work to your own threads.
+// - Two connections: a subscriber connection (SUBSCRIBE/UNSUBSCRIBE, receives
+//   messages) and a publisher connection. Publishes are pipelined (many in
+//   flight, replies matched FIFO to their `done`) and written coalesced. Both
+//   reconnect independently with exponential backoff (initial_backoff doubling
+//   up to max_backoff), AUTH/SELECT if configured, and the subscriber then
+//   re-subscribes every live topic (pipelined).
+// - Reference counting: the first Subscribe of a topic sends SUBSCRIBE; later
+//   ones only add a handler; the last Unsubscribe sends UNSUBSCRIBE. At most
+//   one SUBSCRIBE/UNSUBSCRIBE per topic is outstanding: when it is confirmed
+//   the bus compares the wanted state with Redis's and sends the next command
+//   if needed, so `ready` never runs for a subscription that a later
+//   UNSUBSCRIBE in flight would undo.
+//
+// Failure semantics (the gateway maps Unavailable to HTTP 503 / gRPC UNAVAILABLE):
+// - Publish fails at once with Unavailable("redis unavailable: ...") while the
+//   publisher connection is down (never queued, never reported as success);
+//   commands in flight when the connection drops, or unanswered for
+//   `command_timeout` (the connection is then dropped), fail with Unavailable:
+//   such a message may or may not have been delivered. A backlog of more than
+//   `max_publish_backlog_bytes` unanswered bytes fails new publishes with
+//   Unavailable too. An envelope larger than `max_envelope_bytes` fails with
+//   InvalidArgument (so one huge event cannot make Redis drop subscriber
+//   connections through `client-output-buffer-limit pubsub`).
+// - `ready` runs with OK once Redis confirms the topic (at once if it already
+//   has), and fails PROMPTLY with Unavailable when the subscriber connection
+//   is down at Subscribe time or drops before confirming: waiting would only
+//   delay the gateway's 503. The subscription itself stays: the topic is
+//   subscribed when the connection returns, without a second `ready`. A
+//   subscription removed before its topic was confirmed gets `ready` with
+//   Cancelled. IsReady() is true only while both connections are up and every
+//   live topic is confirmed.
+// - Payloads from Redis are untrusted bytes, handed to handlers as they are.
+//   A malformed or oversized reply drops that connection (it reconnects and
+//   re-subscribes); it never crashes the process.
+// - Logging: one line per state change (connection lost, cannot connect,
+//   connected again), not one per retry. The password never appears in logs
+//   or Describe().
+//
+// Unsubscribe follows EmbeddedBus's rule: when it returns, the handler is not
+// running and will not run again; called from the bus's own thread (e.g.
+// inside a handler) it returns at once. So do not call it from another thread
+// while holding a lock that the handler takes.
+//
+// Destruction: the destructor stops the I/O thread and joins it. Callbacks
+// that are running finish first; publishes and subscriptions still waiting
+// get `done`/`ready` with Unavailable("redis bus stopped") before the
+// destructor returns; no handler runs after it returns. Do not destroy the bus
+// from one of its own callbacks.
+#ifndef PUBSUB_REDIS_BUS_H_
+#define PUBSUB_REDIS_BUS_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "pubsub/bus.h"
+
+namespace pubsub {
+
+struct RedisBusOptions {
+  std::string host = "127.0.0.1";
+  uint16_t port = 6379;
+  int db = 0;
+  // AUTH: `username` empty means the legacy one-argument AUTH (requirepass).
+  std::string username;
+  std::string password;
+  // Prepended to every topic to form the Redis channel name.
+  std::string channel_prefix = "pubsub:";
+  // Larger envelopes are refused by Publish with InvalidArgument.
+  size_t max_envelope_bytes = 1 << 20;
+  // A reply from Redis larger than this drops the connection (a guard against
+  // unbounded buffering; Redis's default pub/sub output limit is 32 MiB).
+  size_t max_reply_bytes = 64 << 20;
+  // Unanswered publish bytes beyond which Publish fails with Unavailable.
+  size_t max_publish_backlog_bytes = 64 << 20;
+  // Reconnection backoff: doubles from initial to max after each failure.
+  std::chrono::milliseconds initial_backoff{50};
+  std::chrono::milliseconds max_backoff{2000};
+  // Resolve + TCP connect + AUTH/SELECT must finish within this.
+  std::chrono::milliseconds connect_timeout{2000};
+  // A command (PUBLISH, SUBSCRIBE, UNSUBSCRIBE) unanswered for this long
+  // drops its connection: a frozen Redis fails publishes instead of hanging.
+  std::chrono::milliseconds command_timeout{5000};
+};
+
+// Parses `redis://[[username]:password@]host[:port][/db]` (host may be an IPv6
+// literal in brackets; the user info may be percent-encoded). Everything not
+// given keeps RedisBusOptions's defaults. `rediss://` (TLS), query strings and
+// anything else are InvalidArgument with a message naming the problem.
+absl::StatusOr<RedisBusOptions> ParseRedisUrl(std::string_view url);
+
+class RedisBus final : public Bus {
+ public:
+  // Counters since construction, for logs and /metrics.
+  struct Stats {
+    uint64_t connects = 0;             // connections established (both kinds)
+    uint64_t reconnects = 0;           // ... of which after a loss or a failed attempt
+    uint64_t dropped_connections = 0;  // established connections that were lost
+    uint64_t protocol_errors = 0;      // connections dropped for a malformed reply
+    uint64_t messages_in = 0;          // messages received on subscribed channels
+    uint64_t messages_unrouted = 0;    // ... of which with no handler left (dropped)
+    uint64_t publishes = 0;            // Publish calls confirmed by Redis
+    uint64_t publish_errors = 0;       // Publish calls that failed, whatever the reason
+  };
+
+  // Starts the I/O thread and begins connecting; never blocks on Redis.
+  explicit RedisBus(RedisBusOptions options);
+  ~RedisBus() override;
+  RedisBus(const RedisBus&) = delete;
+  RedisBus& operator=(const RedisBus&) = delete;
+
+  void Publish(std::string_view topic, std::string envelope, DoneCallback done) override;
+  SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
+                           DoneCallback ready) override;
+  void Unsubscribe(SubscriptionId id) override;
+  bool IsReady() const override;
+  // "redis://host:port/db" (no password).
+  std::string Describe() const override;
+
+  // Blocks the calling thread until IsReady() or the timeout; returns
+  // IsReady(). For services and tests; never call it from a bus callback.
+  bool WaitUntilReady(std::chrono::milliseconds timeout) const;
+
+  Stats stats() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace pubsub
+
+#endif  // PUBSUB_REDIS_BUS_H_

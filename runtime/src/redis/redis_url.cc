@@ -1,0 +1,144 @@
+// ParseRedisUrl: redis://[[username]:password@]host[:port][/db].
+#include <charconv>
+#include <string>
+#include <string_view>
+
+#include "pubsub/redis_bus.h"
+
+namespace pubsub {
+namespace {
+
+absl::Status Bad(std::string_view url_free_message) {
+  // The URL may hold a password: messages never quote it.
+  return absl::InvalidArgumentError("redis URL: " + std::string(url_free_message));
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+absl::StatusOr<std::string> PercentDecode(std::string_view in, std::string_view what) {
+  std::string out;
+  out.reserve(in.size());
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] != '%') {
+      out.push_back(in[i]);
+      continue;
+    }
+    const int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
+    const int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
+    if (hi < 0 || lo < 0) return Bad("bad percent-encoding in the " + std::string(what));
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
+}
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Parses a non-empty run of decimal digits into [min, max].
+bool ParseNumber(std::string_view digits, long min, long max, long& value) {
+  if (digits.empty() || digits.size() > 10) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  return ec == std::errc() && end == digits.data() + digits.size() && value >= min && value <= max;
+}
+
+}  // namespace
+
+absl::StatusOr<RedisBusOptions> ParseRedisUrl(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return Bad("expected redis://host[:port][/db]");
+  const std::string_view scheme = url.substr(0, scheme_end);
+  if (EqualsIgnoreCase(scheme, "rediss")) return Bad("TLS (rediss://) is not supported yet");
+  if (!EqualsIgnoreCase(scheme, "redis")) {
+    return Bad("unsupported scheme (expected redis://host[:port][/db])");
+  }
+  std::string_view rest = url.substr(scheme_end + 3);
+  if (rest.find_first_of("?#") != std::string_view::npos) {
+    return Bad("query strings and fragments are not supported");
+  }
+
+  RedisBusOptions options;
+  // The user info ends at the last '@' (a password may hold an unencoded '@';
+  // it may not hold '/' unless percent-encoded).
+  const size_t last_at = rest.rfind('@');
+  const size_t path_start = rest.find('/', last_at == std::string_view::npos ? 0 : last_at);
+  std::string_view authority = rest.substr(0, path_start);
+  const std::string_view path =
+      path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
+
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    authority = authority.substr(at + 1);
+    const size_t colon = userinfo.find(':');
+    if (colon == std::string_view::npos) {
+      return Bad(
+          "user info without a password (write redis://:PASSWORD@host or "
+          "redis://USER:PASSWORD@host)");
+    }
+    auto username = PercentDecode(userinfo.substr(0, colon), "user name");
+    if (!username.ok()) return username.status();
+    auto password = PercentDecode(userinfo.substr(colon + 1), "password");
+    if (!password.ok()) return password.status();
+    if (password->empty()) return Bad("empty password");
+    options.username = *std::move(username);
+    options.password = *std::move(password);
+  }
+
+  std::string_view port_text;
+  if (!authority.empty() && authority.front() == '[') {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return Bad("unterminated IPv6 address");
+    options.host = std::string(authority.substr(1, close - 1));
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return Bad("unexpected text after the IPv6 address");
+      port_text = after.substr(1);
+      if (port_text.empty()) return Bad("empty port");
+    }
+  } else {
+    const size_t colon = authority.find(':');
+    options.host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      if (port_text.empty()) return Bad("empty port");
+    }
+  }
+  if (options.host.empty()) return Bad("missing host");
+  for (char c : options.host) {
+    if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '@' || c == '%') {
+      return Bad("invalid character in the host");
+    }
+  }
+  if (!port_text.empty()) {
+    long port = 0;
+    if (!ParseNumber(port_text, 1, 65535, port)) return Bad("port must be 1..65535");
+    options.port = static_cast<uint16_t>(port);
+  }
+
+  if (path.size() > 1) {
+    long db = 0;
+    if (!ParseNumber(path.substr(1), 0, 2147483647, db)) {
+      return Bad("the path must be a database number (/0, /1, ...)");
+    }
+    options.db = static_cast<int>(db);
+  }
+  return options;
+}
+
+}  // namespace pubsub
