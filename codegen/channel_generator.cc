@@ -116,7 +116,7 @@ void ChannelGenerator::GenerateSubscriberDeclaration(const Formatter& v) const {
   v.Indent();
   for (const Event* event : events_) {
     v.With({{"event", ClassName(event->message)}, {"handler", HandlerName(event->options.type())}})(
-        "std::function<void(const $event$&, const ::pubsub::EventMeta&)> $handler$;\n");
+        "std::function<void(const $event$&, const ::pubsub::EventMeta&)> $handler$ = nullptr;\n");
   }
   v.Outdent();
   v("};\n"

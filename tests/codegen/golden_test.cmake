@@ -1,0 +1,63 @@
+# The golden test: regenerates the sample schema (schema/examples) with the
+# freshly built plugin and compares every *.pubsub.h/.cc with the checked-in
+# copy in generated/. Fails with a unified diff; tools/update-generated.sh
+# refreshes generated/ after an intended change.
+#
+#   cmake -DPROTOC=... -DPLUGIN=... -DPROTO_ROOT=schema/examples -DIMPORT_DIR=schema
+#         -DEXPECTED_DIR=generated -DWORK_DIR=<scratch> -P golden_test.cmake
+cmake_minimum_required(VERSION 3.25)
+foreach(var PROTOC PLUGIN PROTO_ROOT IMPORT_DIR EXPECTED_DIR WORK_DIR)
+  if(NOT DEFINED ${var})
+    message(FATAL_ERROR "golden_test.cmake: -D${var}=... is required")
+  endif()
+endforeach()
+
+file(REMOVE_RECURSE ${WORK_DIR})
+file(MAKE_DIRECTORY ${WORK_DIR})
+file(GLOB _protos RELATIVE ${PROTO_ROOT} ${PROTO_ROOT}/*.proto)
+execute_process(
+  COMMAND ${PROTOC} --plugin=protoc-gen-pubsub=${PLUGIN} --pubsub_out=${WORK_DIR}
+          -I ${PROTO_ROOT} -I ${IMPORT_DIR} ${_protos}
+  WORKING_DIRECTORY ${PROTO_ROOT}
+  RESULT_VARIABLE _rc
+  ERROR_VARIABLE _err)
+if(NOT _rc EQUAL 0)
+  message(FATAL_ERROR "protoc-gen-pubsub failed on the sample schema:\n${_err}")
+endif()
+
+file(GLOB _actual RELATIVE ${WORK_DIR} ${WORK_DIR}/*.pubsub.h ${WORK_DIR}/*.pubsub.cc)
+file(GLOB _expected RELATIVE ${EXPECTED_DIR} ${EXPECTED_DIR}/*.pubsub.h ${EXPECTED_DIR}/*.pubsub.cc)
+set(_problems "")
+foreach(_f IN LISTS _expected)
+  if(NOT _f IN_LIST _actual)
+    string(APPEND _problems "generated/${_f}: no longer generated\n")
+  endif()
+endforeach()
+find_program(_diff diff)
+foreach(_f IN LISTS _actual)
+  if(NOT _f IN_LIST _expected)
+    string(APPEND _problems "generated/${_f}: missing from generated/\n")
+    continue()
+  endif()
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${EXPECTED_DIR}/${_f} ${WORK_DIR}/${_f}
+                  RESULT_VARIABLE _same)
+  if(_same EQUAL 0)
+    continue()
+  endif()
+  if(_diff)
+    execute_process(COMMAND ${_diff} -u --label generated/${_f} --label fresh/${_f}
+                            ${EXPECTED_DIR}/${_f} ${WORK_DIR}/${_f}
+                    OUTPUT_VARIABLE _out)
+    string(APPEND _problems "${_out}")
+  else()
+    string(APPEND _problems "generated/${_f}: differs from a fresh run\n")
+  endif()
+endforeach()
+
+if(_problems)
+  message(FATAL_ERROR "generated/ differs from the generator's output for schema/examples:\n"
+                      "${_problems}\n"
+                      "If the change is intended, run: tools/update-generated.sh BUILD_DIR")
+endif()
+list(LENGTH _actual _count)
+message(STATUS "generated/ matches a fresh run (${_count} files)")

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Refreshes generated/ (the checked-in output of protoc-gen-pubsub for the
+# sample schema, schema/examples/*.proto) with the plugin of a build tree.
+# Run it after an intended change to the generator; the golden test
+# (ctest -R codegen.golden_generated) fails until you do.
+#
+#   tools/update-generated.sh build
+set -euo pipefail
+build=${1:?usage: tools/update-generated.sh BUILD_DIR}
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "$build" && pwd)
+
+cmake --build "$build" --target protoc-gen-pubsub >/dev/null
+protoc=$(sed -n 's/^Protobuf_PROTOC_EXECUTABLE:FILEPATH=//p' "$build/CMakeCache.txt")
+plugin="$build/codegen/protoc-gen-pubsub"
+
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+(cd "$root/schema/examples" &&
+  "${protoc:-protoc}" --plugin=protoc-gen-pubsub="$plugin" --pubsub_out="$scratch" \
+    -I . -I "$root/schema" ./*.proto)
+
+rm -f "$root"/generated/*.pubsub.h "$root"/generated/*.pubsub.cc
+cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$root/generated/"
+echo "generated/ refreshed:"
+(cd "$root" && git status --short generated/)
