@@ -1,0 +1,62 @@
+# Install rules: the SDK as a CMake package, so that another project can
+#
+#   find_package(pubsub CONFIG REQUIRED)
+#   pubsub_generate(TARGET my_events PROTOS proto/orders.proto PROTO_ROOT proto)
+#   target_link_libraries(my_service PRIVATE my_events)   # brings pubsub::runtime
+#
+# Everything lives in the install component `pubsub_sdk`:
+#   lib/                 libpubsub_runtime.a, libpubsub_proto.a
+#   bin/                 protoc-gen-pubsub (imported as pubsub::protoc-gen-pubsub)
+#   include/pubsub/      the runtime API headers, options.pb.h, envelope.pb.h,
+#                        and options.proto/envelope.proto (an import root)
+#   lib/cmake/pubsub/    pubsubConfig.cmake (+ version), the exported targets,
+#                        PubsubGenerate.cmake
+#
+#   cmake --install build --prefix /opt/pubsub --component pubsub_sdk
+include(GNUInstallDirs)
+include(CMakePackageConfigHelpers)
+
+set(PUBSUB_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/pubsub)
+
+# Exported as pubsub::runtime, pubsub::proto, pubsub::protoc-gen-pubsub: the
+# same names as the in-tree aliases.
+set_target_properties(pubsub_runtime PROPERTIES EXPORT_NAME runtime)
+set_target_properties(pubsub_proto PROPERTIES EXPORT_NAME proto)
+install(TARGETS pubsub_runtime pubsub_proto protoc-gen-pubsub
+  EXPORT pubsubTargets
+  COMPONENT pubsub_sdk
+  ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}
+  RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR}
+  INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/pubsub
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
+  COMPONENT pubsub_sdk
+  FILES_MATCHING PATTERN "*.h")
+# protoc's headers for the SDK's own protos, beside the .proto files (whose
+# directory is the import root that generated schemas use).
+get_target_property(_pubsub_proto_sources pubsub_proto SOURCES)
+list(FILTER _pubsub_proto_sources INCLUDE REGEX "\\.pb\\.h$")
+install(FILES ${_pubsub_proto_sources}
+  ${PUBSUB_PROTO_DIR}/pubsub/options.proto
+  ${PUBSUB_PROTO_DIR}/pubsub/envelope.proto
+  DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/pubsub
+  COMPONENT pubsub_sdk)
+
+install(EXPORT pubsubTargets
+  NAMESPACE pubsub::
+  DESTINATION ${PUBSUB_INSTALL_CMAKEDIR}
+  COMPONENT pubsub_sdk)
+configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/pubsubConfig.cmake.in
+  ${CMAKE_CURRENT_BINARY_DIR}/pubsubConfig.cmake
+  INSTALL_DESTINATION ${PUBSUB_INSTALL_CMAKEDIR}
+  PATH_VARS CMAKE_INSTALL_INCLUDEDIR)
+write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/pubsubConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion)
+install(FILES
+  ${CMAKE_CURRENT_BINARY_DIR}/pubsubConfig.cmake
+  ${CMAKE_CURRENT_BINARY_DIR}/pubsubConfigVersion.cmake
+  ${CMAKE_CURRENT_LIST_DIR}/PubsubGenerate.cmake
+  DESTINATION ${PUBSUB_INSTALL_CMAKEDIR}
+  COMPONENT pubsub_sdk)
