@@ -102,6 +102,8 @@ TEST(ParseQueryTest, QueryStringAlone) {
   EXPECT_EQ(query->to, (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(query->user, "c");
   EXPECT_TRUE(ParseQuery("").ok());
+  EXPECT_TRUE(ParseQuery(std::string_view()).ok());  // null data pointer
+  EXPECT_FALSE(ParseTarget(std::string_view()).ok());
   EXPECT_FALSE(ParseQuery("to=%").ok());
 }
 
