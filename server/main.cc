@@ -13,6 +13,7 @@
 #include "pubsub/registry.h"
 #include "server/config/gateway_config.h"
 #include "server/gateway/gateway.h"
+#include "server/gateway/text.h"
 #include "server/linked_schema.h"
 #include "spdlog/spdlog.h"
 
@@ -44,7 +45,7 @@ int main(int argc, char** argv) {
 
   pubsub::Registry registry;
   if (auto status = pubsub::gateway::RegisterLinkedSchema(registry); !status.ok()) {
-    spdlog::critical("schema: {}", status.message());
+    spdlog::critical("schema: {}", pubsub::gateway::View(status.message()));
     return 1;
   }
 
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
 
   pubsub::gateway::Gateway gateway(config, registry, *bus);
   if (auto status = gateway.Start(); !status.ok()) {
-    spdlog::critical("{}", status.message());
+    spdlog::critical("{}", pubsub::gateway::View(status.message()));
     return 1;
   }
   if (config.dev_auth) {

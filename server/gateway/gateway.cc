@@ -16,22 +16,6 @@
 namespace pubsub::gateway {
 namespace asio = boost::asio;
 
-namespace {
-
-absl::StatusOr<std::string> ReadSecretFile(const std::string& path, std::string_view what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", what, " file ", path));
-  std::stringstream contents;
-  contents << in.rdbuf();
-  std::string secret = contents.str();
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
-  if (secret.empty())
-    return absl::InvalidArgumentError(absl::StrCat(what, " file ", path, " is empty"));
-  return secret;
-}
-
-}  // namespace
-
 Gateway::Gateway(const GatewayConfig& config, const Registry& registry, Bus& bus)
     : config_(config), registry_(registry), bus_(bus) {}
 
@@ -53,7 +37,7 @@ absl::Status Gateway::Start() {
   }
   std::string publisher_key;
   if (!config_.publisher_key_file.empty()) {
-    auto key = ReadSecretFile(config_.publisher_key_file, "publisher key");
+    auto key = auth::ReadSecretFile(config_.publisher_key_file);
     if (!key.ok()) return key.status();
     publisher_key = std::move(*key);
   }
@@ -77,8 +61,7 @@ absl::Status Gateway::Start() {
   boost::system::error_code error;
   auto address = asio::ip::make_address(config_.listen_host, error);
   if (error) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--listen: bad address '", config_.listen_host, "'"));
+    return absl::InvalidArgumentError("--listen: bad address '" + config_.listen_host + "'");
   }
   if (auto status = listener_->Bind({address, config_.listen_port}); !status.ok()) return status;
 

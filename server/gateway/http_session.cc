@@ -7,12 +7,11 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "google/protobuf/message.h"
 #include "pubsub/internal/json_writer.h"
 #include "pubsub/topic.h"
 #include "server/auth/token_source.h"
+#include "server/gateway/text.h"
 #include "server/gateway/ws_session.h"
 #include "server/websocket/handshake.h"
 #include "spdlog/spdlog.h"
@@ -77,13 +76,12 @@ void HttpSession::OnRead(beast::error_code error, size_t) {
   }
   if (error == http::error::body_limit) {
     SendError(http::status::payload_too_large,
-              absl::StrCat("request body larger than ", context_.config.max_body_bytes, " bytes"),
+              fmt::format("request body larger than {} bytes", context_.config.max_body_bytes),
               true);
     return;
   }
   if (error) {
-    SendError(http::status::bad_request, absl::StrCat("malformed HTTP request: ", error.message()),
-              true);
+    SendError(http::status::bad_request, "malformed HTTP request: " + error.message(), true);
     return;
   }
   context_.metrics.shard(loop_).http_requests.fetch_add(1, std::memory_order_relaxed);
@@ -95,12 +93,12 @@ void HttpSession::OnRead(beast::error_code error, size_t) {
 void HttpSession::Handle(Request& request) {
   auto target = routing::ParseTarget(request.target());
   if (!target.ok()) {
-    SendError(http::status::bad_request, target.status().message());
+    SendError(http::status::bad_request, View(target.status().message()));
     return;
   }
   const std::string_view path = target->path;
 
-  if (absl::StartsWith(path, "/ws/") || ws::IsWebSocketUpgrade(request)) {
+  if (path.starts_with("/ws/") || ws::IsWebSocketUpgrade(request)) {
     HandleUpgrade(request);
     return;
   }
@@ -134,7 +132,7 @@ void HttpSession::Handle(Request& request) {
     HandleStats(request);
     return;
   } else {
-    SendError(http::status::not_found, absl::StrCat("no such path: ", path));
+    SendError(http::status::not_found, fmt::format("no such path: {}", path));
     return;
   }
   Send(std::move(response));
@@ -142,16 +140,16 @@ void HttpSession::Handle(Request& request) {
 
 void HttpSession::HandleStats(const Request& request) {
   auto target = routing::ParseTarget(request.target());
-  std::string body = absl::StrCat("{\"connections\":", context_.presence.ConnectionCount(),
-                                  ",\"users\":", context_.presence.UserCount());
+  std::string body =
+      fmt::format(R"({{"connections":{},"users":{})", context_.presence.ConnectionCount(),
+                  context_.presence.UserCount());
   if (target.ok() && target->query.user.has_value()) {
     const std::string& user = *target->query.user;
     const uint64_t count = context_.presence.ConnectionsOf(user);
     internal::JsonWriter writer(body);
     writer.Raw(",\"user\":");
     writer.String(user);
-    absl::StrAppend(&body, ",\"connected\":", count > 0 ? "true" : "false",
-                    ",\"user_connections\":", count);
+    body += fmt::format(R"(,"connected":{},"user_connections":{})", count > 0, count);
   }
   body.push_back('}');
   Response response{http::status::ok, request.version()};
@@ -169,7 +167,7 @@ void HttpSession::HandleUpgrade(Request& request) {
   auto target = routing::ParseTarget(request.target());
   auto route = context_.router.Match(target->path);
   if (!route.ok()) {
-    reject(http::status::not_found, route.status().message());
+    reject(http::status::not_found, View(route.status().message()));
     return;
   }
   if (!context_.config.allowed_origins.empty()) {
@@ -179,7 +177,7 @@ void HttpSession::HandleUpgrade(Request& request) {
       for (const auto& o : context_.config.allowed_origins) allowed |= (o == origin->value());
       if (!allowed) {
         reject(http::status::forbidden,
-               absl::StrCat("origin not allowed: ", std::string_view(origin->value())));
+               fmt::format("origin not allowed: {}", std::string_view(origin->value())));
         return;
       }
     }
@@ -206,12 +204,12 @@ void HttpSession::HandleUpgrade(Request& request) {
   } else {
     auto token = auth::FindToken(request, target->query);
     if (!token.ok()) {
-      reject(http::status::unauthorized, token.status().message());
+      reject(http::status::unauthorized, View(token.status().message()));
       return;
     }
     auto verified = context_.verifier->Verify(token->token, NowUnixSeconds());
     if (!verified.ok()) {
-      reject(http::status::unauthorized, verified.status().message());
+      reject(http::status::unauthorized, View(verified.status().message()));
       return;
     }
     identity = std::move(*verified);
@@ -223,7 +221,7 @@ void HttpSession::HandleUpgrade(Request& request) {
     for (const auto& role : identity.roles) has_role |= (role == channel.role);
     if (!has_role) {
       reject(http::status::forbidden,
-             absl::StrCat("the ", channel.name, " channel requires role '", channel.role, "'"));
+             fmt::format("the {} channel requires role '{}'", channel.name, channel.role));
       return;
     }
   }
@@ -257,10 +255,10 @@ void HttpSession::HandlePublish(Request& request) {
   };
   if (!context_.publisher_key.empty()) {
     auto authorization = request.find(http::field::authorization);
-    std::string_view given =
-        authorization == request.end() ? std::string_view() : authorization->value();
-    if (!absl::ConsumePrefix(&given, "Bearer ") ||
-        !ConstantTimeEquals(given, context_.publisher_key)) {
+    std::string_view given;
+    if (authorization != request.end()) given = authorization->value();
+    if (!given.starts_with("Bearer ") ||
+        !ConstantTimeEquals(given.substr(7), context_.publisher_key)) {
       reject(http::status::unauthorized, "missing or wrong publisher key");
       return;
     }
@@ -272,7 +270,7 @@ void HttpSession::HandlePublish(Request& request) {
   auto target = routing::ParseTarget(request.target());
   auto parsed = context_.registry.ParseJson(request.body());
   if (!parsed.ok()) {
-    reject(http::status::bad_request, parsed.status().message());
+    reject(http::status::bad_request, View(parsed.status().message()));
     return;
   }
   const unsigned version = request.version();
@@ -287,7 +285,7 @@ void HttpSession::HandlePublish(Request& request) {
             const auto status = id.status().code() == absl::StatusCode::kInvalidArgument
                                     ? http::status::bad_request
                                     : http::status::service_unavailable;
-            self->SendError(status, id.status().message());
+            self->SendError(status, View(id.status().message()));
             return;
           }
           self->context_.metrics.events_published.fetch_add(1, std::memory_order_relaxed);

@@ -7,6 +7,7 @@
 #include "google/protobuf/message.h"
 #include "pubsub/internal/json_writer.h"
 #include "pubsub/subscription.h"
+#include "server/gateway/text.h"
 #include "server/websocket/frame_codec.h"
 #include "spdlog/spdlog.h"
 
@@ -113,7 +114,7 @@ void Hub::OnSubscribed(const TopicPtr& topic, absl::Status status) {
     } else {
       topic->state = Topic::State::kFailed;
       topic->failure = absl::UnavailableError(
-          absl::StrCat("cannot subscribe to ", topic->name, ": ", status.message()));
+          fmt::format("cannot subscribe to {}: {}", topic->name, View(status.message())));
       status = topic->failure;
     }
     waiters.swap(topic->waiters);
@@ -174,7 +175,7 @@ void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
   if (!message.ok()) {
     metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("hub: dropped an undecodable {} event on topic {}: {}", type, topic->name,
-                 message.status().message());
+                 View(message.status().message()));
     return;
   }
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "absl/strings/str_cat.h"
+#include "spdlog/fmt/fmt.h"
 
 namespace pubsub::gateway {
 
@@ -30,8 +30,8 @@ namespace {
 
 void AppendMetric(std::string& out, std::string_view name, std::string_view type,
                   std::string_view help, uint64_t value) {
-  absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " ", type, "\n", name, " ",
-                  value, "\n");
+  fmt::format_to(std::back_inserter(out), "# HELP {0} {2}\n# TYPE {0} {1}\n{0} {3}\n", name, type,
+                 help, value);
 }
 
 }  // namespace
@@ -85,25 +85,26 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
                bus_ready ? 1 : 0);
 
   const auto& channels = registry_.channels();
-  absl::StrAppend(&out,
-                  "# HELP pubsub_channel_connections Open connections per channel.\n"
-                  "# TYPE pubsub_channel_connections gauge\n");
+  out +=
+      "# HELP pubsub_channel_connections Open connections per channel.\n"
+      "# TYPE pubsub_channel_connections gauge\n";
   for (size_t c = 0; c < channels.size(); ++c) {
     uint64_t total = 0;
     for (const auto& shard : shards_)
       total += shard->channels[c].connections.load(std::memory_order_relaxed);
-    absl::StrAppend(&out, "pubsub_channel_connections{channel=\"", channels[c]->name, "\"} ", total,
-                    "\n");
+    fmt::format_to(std::back_inserter(out), "pubsub_channel_connections{{channel=\"{}\"}} {}\n",
+                   channels[c]->name, total);
   }
-  absl::StrAppend(&out,
-                  "# HELP pubsub_channel_deliveries_total Event frames queued per channel.\n"
-                  "# TYPE pubsub_channel_deliveries_total counter\n");
+  out +=
+      "# HELP pubsub_channel_deliveries_total Event frames queued per channel.\n"
+      "# TYPE pubsub_channel_deliveries_total counter\n";
   for (size_t c = 0; c < channels.size(); ++c) {
     uint64_t total = 0;
     for (const auto& shard : shards_)
       total += shard->channels[c].deliveries.load(std::memory_order_relaxed);
-    absl::StrAppend(&out, "pubsub_channel_deliveries_total{channel=\"", channels[c]->name, "\"} ",
-                    total, "\n");
+    fmt::format_to(std::back_inserter(out),
+                   "pubsub_channel_deliveries_total{{channel=\"{}\"}} {}\n", channels[c]->name,
+                   total);
   }
   return out;
 }

@@ -1,16 +1,22 @@
 #include "server/gateway/presence.h"
 
+#include "absl/strings/string_view.h"
+
 namespace pubsub::gateway {
+namespace {
+// The map's heterogeneous lookup takes abseil's string_view, not std's.
+absl::string_view Key(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+}  // namespace
 
 void Presence::Add(std::string_view user_id) {
   std::lock_guard lock(mutex_);
-  ++connections_by_user_[user_id];
+  ++connections_by_user_[Key(user_id)];
   ++connections_;
 }
 
 void Presence::Remove(std::string_view user_id) {
   std::lock_guard lock(mutex_);
-  auto it = connections_by_user_.find(user_id);
+  auto it = connections_by_user_.find(Key(user_id));
   if (it == connections_by_user_.end()) return;
   if (--it->second == 0) connections_by_user_.erase(it);
   --connections_;
@@ -28,7 +34,7 @@ uint64_t Presence::UserCount() const {
 
 uint64_t Presence::ConnectionsOf(std::string_view user_id) const {
   std::lock_guard lock(mutex_);
-  auto it = connections_by_user_.find(user_id);
+  auto it = connections_by_user_.find(Key(user_id));
   return it == connections_by_user_.end() ? 0 : it->second;
 }
 

@@ -3,6 +3,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "pubsub/internal/json_writer.h"
+#include "server/gateway/text.h"
 #include "spdlog/spdlog.h"
 
 namespace pubsub::gateway {
@@ -80,13 +82,17 @@ void WsSession::OnJoined(absl::Status status) {
 }
 
 void WsSession::RejectUnavailable(const absl::Status& status) {
-  spdlog::warn("ws: refusing {} for user {}: {}", topic_name_, identity_.user_id, status.message());
+  spdlog::warn("ws: refusing {} for user {}: {}", topic_name_, identity_.user_id,
+               View(status.message()));
   context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
-  std::string body = absl::StrCat(R"({"error":"bus unavailable: )", status.message(), "\"}");
-  handshake_ = absl::StrCat(
+  std::string body = "{\"error\":";
+  internal::JsonWriter writer(body);
+  writer.String("bus unavailable: " + std::string(View(status.message())));
+  body.push_back('}');
+  handshake_ = fmt::format(
       "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-      "Connection: close\r\nContent-Length: ",
-      body.size(), "\r\n\r\n", body);
+      "Connection: close\r\nContent-Length: {}\r\n\r\n{}",
+      body.size(), body);
   queue_.clear();
   queued_bytes_ = 0;
   state_ = State::kClosing;

@@ -84,6 +84,8 @@ class Gateway:
                 self.process.kill()
                 self.process.wait()
         self.log.close()
+        if self.process.stdout:
+            self.process.stdout.close()
         return self.process.returncode
 
     def close(self):

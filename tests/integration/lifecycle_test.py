@@ -124,6 +124,7 @@ class SlowConsumerTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(frames[-1][0], 0x8, "last frame is not a close")
             self.assertEqual(struct.unpack(">H", frames[-1][1][:2])[0], 1013)
             self.assertEqual(frames[-1][1][2:], b"slow consumer")
+            slow.close()
         finally:
             gw.close()
 
