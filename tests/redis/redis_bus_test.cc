@@ -6,6 +6,10 @@
 #include "pubsub/redis_bus.h"
 
 #include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -351,16 +355,20 @@ TEST_F(RedisBusTest, AuthAndSelect) {
   RedisBus refused(wrong);
   RedisBusOptions none = OptionsFor(secured);
   RedisBus anonymous(none);
-  // Refused AUTH keeps the bus not ready (it retries); nothing succeeds.
-  ASSERT_TRUE(Eventually([&] { return refused.stats().connects == 0 && !refused.IsReady(); }));
-  const absl::Status s = PublishAndWait(refused, "broadcasts", "x");
-  EXPECT_EQ(s.code(), absl::StatusCode::kUnavailable) << s;
-  // Without a password the connection is up, but Redis refuses the command:
-  // that is an error, never a success.
-  ASSERT_TRUE(anonymous.WaitUntilReady(kLong));
-  const absl::Status n = PublishAndWait(anonymous, "broadcasts", "x");
-  EXPECT_EQ(n.code(), absl::StatusCode::kUnavailable) << n;
-  EXPECT_NE(std::string(n.message()).find("NOAUTH"), std::string::npos) << n;
+  // A refused AUTH keeps the bus not ready (it retries); publishing says why.
+  ASSERT_TRUE(Eventually([&] {
+    const absl::Status s = PublishAndWait(refused, "broadcasts", "x");
+    return absl::IsUnavailable(s) && absl::StrContains(s.message(), "WRONGPASS");
+  }));
+  EXPECT_FALSE(refused.IsReady());
+  EXPECT_EQ(refused.stats().connects, 0u);
+  // Without a password the handshake's PING is refused (NOAUTH): not ready,
+  // and publishing says why.
+  EXPECT_FALSE(anonymous.IsReady());
+  ASSERT_TRUE(Eventually([&] {
+    const absl::Status n = PublishAndWait(anonymous, "broadcasts", "x");
+    return absl::IsUnavailable(n) && absl::StrContains(n.message(), "NOAUTH");
+  }));
   EXPECT_EQ(inbox.size(), 1u);
 }
 
@@ -497,6 +505,86 @@ TEST(RedisBusFaultTest, ClientKillOfTheSubscriberReconnectsAndResubscribes) {
   ASSERT_TRUE(inbox.WaitFor(1));
   EXPECT_EQ(inbox.payloads()[0], "after kill");
   EXPECT_EQ(subscriber.stats().reconnects, 1u);
+}
+
+// Not Redis: a server that answers the handshake's PING and then sends
+// `garbage`, closing after the client hangs up. Connections are handled one
+// after another on one thread.
+class HostileServer {
+ public:
+  explicit HostileServer(std::string garbage) : garbage_(std::move(garbage)) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof(addr);
+    if (bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+        listen(listen_fd_, 16) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+      ADD_FAILURE() << "cannot listen";
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Serve(); });
+  }
+  ~HostileServer() {
+    stop_ = true;
+    thread_.join();
+    close(listen_fd_);
+  }
+  uint16_t port() const { return port_; }
+
+ private:
+  // Waits up to 100 ms for `fd` to be readable (so that stop_ is noticed).
+  static bool Readable(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return poll(&p, 1, 100) > 0;
+  }
+  void Serve() {
+    while (!stop_) {
+      if (!Readable(listen_fd_)) continue;
+      const int fd = accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) continue;
+      char buffer[4096];
+      if (Readable(fd) && recv(fd, buffer, sizeof(buffer), 0) > 0) {
+        const std::string reply = "+PONG\r\n" + garbage_;
+        (void)send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
+        // Read until the client hangs up: closing with unread input would
+        // reset the connection before the client has read the garbage.
+        for (int i = 0; i < 50 && !stop_; ++i) {
+          if (Readable(fd) && recv(fd, buffer, sizeof(buffer), 0) <= 0) break;
+        }
+      }
+      close(fd);
+    }
+  }
+
+  const std::string garbage_;
+  int listen_fd_ = -1;
+  uint16_t port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+TEST(RedisBusFaultTest, MalformedRepliesDropTheConnectionNotTheProcess) {
+  const std::string garbages[] = {
+      "?not resp\r\n",
+      "*-5\r\n",
+      "*2000000000\r\n",
+      ":1\r\n:2\r\n",  // well-formed, but nothing was asked
+      "*3\r\n$7\r\nmessage\r\n:1\r\n:2\r\n",
+  };
+  for (const std::string& garbage : garbages) {
+    HostileServer server(garbage);
+    RedisBusOptions options;
+    options.port = server.port();
+    options.initial_backoff = milliseconds(10);
+    options.max_backoff = milliseconds(50);
+    RedisBus bus(options);
+    // Each connection comes up (PONG), reads the garbage, drops, retries.
+    ASSERT_TRUE(Eventually([&] { return bus.stats().protocol_errors >= 4; })) << garbage;
+    EXPECT_GE(bus.stats().connects, 4u);
+    EXPECT_GE(bus.stats().dropped_connections, 4u);
+  }
 }
 
 TEST_F(RedisBusTest, UnsubscribeFromInsideItsHandler) {

@@ -23,8 +23,10 @@
 //   messages) and a publisher connection. Publishes are pipelined (many in
 //   flight, replies matched FIFO to their `done`) and written coalesced. Both
 //   reconnect independently with exponential backoff (initial_backoff doubling
-//   up to max_backoff), AUTH/SELECT if configured, and the subscriber then
-//   re-subscribes every live topic (pipelined).
+//   up to max_backoff, with jitter), send AUTH/SELECT if configured and a PING
+//   (a connection is "up" only once Redis answers commands: NOAUTH or LOADING
+//   keep it down), and the subscriber then re-subscribes every live topic
+//   (pipelined).
 // - Reference counting: the first Subscribe of a topic sends SUBSCRIBE; later
 //   ones only add a handler; the last Unsubscribe sends UNSUBSCRIBE. At most
 //   one SUBSCRIBE/UNSUBSCRIBE per topic is outstanding: when it is confirmed

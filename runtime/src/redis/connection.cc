@@ -121,11 +121,11 @@ void Connection::OnConnected() {
     AppendCommand(handshake, {"SELECT", db});
     ++handshake_replies_left_;
   }
+  // PING proves that the server answers commands: a Redis that requires a
+  // password we lack (NOAUTH) or is still loading (LOADING) is not "up".
+  AppendCommand(handshake, {"PING"});
+  ++handshake_replies_left_;
   StartRead();
-  if (handshake_replies_left_ == 0) {
-    BecomeUp();
-    return;
-  }
   state_ = State::kHandshake;
   pending_writes_ = std::move(handshake);
   StartWrite();
@@ -133,8 +133,8 @@ void Connection::OnConnected() {
 
 void Connection::BecomeUp() {
   state_ = State::kUp;
+  up_since_ = std::chrono::steady_clock::now();
   connect_timer_.cancel();
-  failures_ = 0;
   const bool reconnect = in_outage_;
   if (in_outage_ || !ever_up_) spdlog::info("redis {}: connected to {}", name_, Address());
   in_outage_ = false;
@@ -226,6 +226,12 @@ void Connection::StartWrite() {
 void Connection::Fail(absl::Status reason, bool protocol_error) {
   if (state_ == State::kStopped || state_ == State::kBackoff || state_ == State::kIdle) return;
   const bool was_up = state_ == State::kUp;
+  // The backoff starts afresh only after a connection that stayed up a
+  // while: one that Redis drops at once (say, for a refused SUBSCRIBE) must
+  // not reconnect in a tight loop.
+  if (was_up && std::chrono::steady_clock::now() - up_since_ >= options_.max_backoff) {
+    failures_ = 0;
+  }
   Close();
   state_ = State::kBackoff;
   if (was_up) {

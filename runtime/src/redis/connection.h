@@ -1,6 +1,6 @@
 // Connection: one TCP connection to Redis on an Asio io_context that keeps
 // itself connected. It resolves and connects (bounded by connect_timeout),
-// sends AUTH/SELECT and checks their replies, then hands every further reply
+// sends AUTH/SELECT/PING and checks their replies, then hands every further reply
 // to its owner; on any failure it closes, tells the owner, and tries again
 // after an exponential backoff. Writes are coalesced: data written while a
 // write is in progress goes out with the next one.
@@ -17,6 +17,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -50,7 +51,7 @@ class Connection {
   class Owner {
    public:
     virtual ~Owner() = default;
-    // The connection is up: AUTH/SELECT succeeded; Write() may be called.
+    // The connection is up: AUTH/SELECT/PING succeeded; Write() may be called.
     virtual void OnUp(Connection& connection) = 0;
     // One reply after the handshake. A non-OK status drops the connection
     // (counted as a protocol error).
@@ -110,8 +111,9 @@ class Connection {
   // Bumped by Close(): completions of an older generation are stale.
   uint64_t generation_ = 0;
   int handshake_replies_left_ = 0;
-  // Consecutive failures since the last successful handshake (backoff exponent).
+  // Failures since the connection was last healthy (the backoff exponent).
   int failures_ = 0;
+  std::chrono::steady_clock::time_point up_since_;
   // True from a loss or failed attempt until the next success: the next
   // success is a reconnect, and failures in between are not logged again.
   bool in_outage_ = false;
