@@ -150,7 +150,7 @@ class RedisBus::Impl final : private Connection::Owner {
 
   // --- subscriber side ---
   mutable std::mutex mutex_;
-  bool stopping_ = false;  // also read under pub_mutex_ (written under both)
+  bool stopping_ = false;  // pub_stopping_ is its twin under pub_mutex_
   bool sub_up_ = false;
   std::string sub_down_reason_ = "not connected yet";
   TopicMap topics_;
