@@ -47,12 +47,23 @@ function(pubsub_generate)
                          ${_out}/${_stem}.pubsub.h ${_out}/${_stem}.pubsub.cc)
   endforeach()
 
+  # FindProtobuf's protobuf::protoc is a directory-scoped imported target: a
+  # project that add_subdirectory()s the SDK does not see it, but it does see
+  # the cached Protobuf_PROTOC_EXECUTABLE.
+  if(TARGET protobuf::protoc)
+    set(_protoc protobuf::protoc)
+  elseif(Protobuf_PROTOC_EXECUTABLE)
+    set(_protoc ${Protobuf_PROTOC_EXECUTABLE})
+  else()
+    message(FATAL_ERROR "pubsub_generate: protoc not found (find_package(Protobuf) first)")
+  endif()
+
   add_custom_command(
     OUTPUT ${_outputs}
-    COMMAND protobuf::protoc
+    COMMAND ${_protoc}
             --plugin=protoc-gen-pubsub=$<TARGET_FILE:pubsub::protoc-gen-pubsub>
             --cpp_out=${_out} --pubsub_out=${_out} ${_import_args} ${_rel_protos}
-    DEPENDS ${_abs_protos} pubsub::protoc-gen-pubsub protobuf::protoc
+    DEPENDS ${_abs_protos} pubsub::protoc-gen-pubsub ${_protoc}
     WORKING_DIRECTORY ${_root}
     COMMENT "protoc-gen-pubsub: ${arg_TARGET}"
     VERBATIM)
@@ -60,6 +71,8 @@ function(pubsub_generate)
   add_library(${arg_TARGET} STATIC ${_outputs})
   target_include_directories(${arg_TARGET} PUBLIC $<BUILD_INTERFACE:${_out}>)
   target_link_libraries(${arg_TARGET} PUBLIC pubsub::runtime)
+  # Generated code and the runtime headers are C++20: say so to consumers.
+  target_compile_features(${arg_TARGET} PUBLIC cxx_std_20)
   set_target_properties(${arg_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_GENERATED_DIR ${_out})
 endfunction()
