@@ -48,6 +48,13 @@ std::vector<std::string_view> OfferedSubprotocols(const http::request_header<>& 
 
 }  // namespace
 
+bool OffersBearerSubprotocol(const http::request_header<>& request) {
+  for (std::string_view offered : OfferedSubprotocols(request)) {
+    if (offered == kBearerSubprotocol) return true;
+  }
+  return false;
+}
+
 absl::StatusOr<FoundToken> FindToken(const http::request_header<>& request,
                                      const routing::QueryParams& query) {
   std::optional<std::string_view> query_token;

@@ -53,6 +53,11 @@ struct FoundToken {
 absl::StatusOr<FoundToken> FindToken(const boost::beast::http::request_header<>& request,
                                      const routing::QueryParams& query);
 
+// Whether the client offered the "bearer" subprotocol: then the 101 response
+// must select it, also when the token came from elsewhere or when no token is
+// needed (--dev-auth), or a browser fails the connection.
+bool OffersBearerSubprotocol(const boost::beast::http::request_header<>& request);
+
 // The same with the query parameter's value given directly.
 absl::StatusOr<FoundToken> FindToken(const boost::beast::http::request_header<>& request,
                                      std::optional<std::string_view> query_token);

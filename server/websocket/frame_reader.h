@@ -20,6 +20,10 @@
 //
 //   thread_local std::array<uint8_t, 16 * 1024> tls_read_buffer;
 //
+//   void Session::Start() {
+//     socket_.non_blocking(true);  // read_some below must never block the loop
+//     ... feed the bytes Beast read past the request (see below), then DoRead();
+//   }
 //   void Session::DoRead() {
 //     // Zero-byte wait: no buffer is pinned while the client is quiet.
 //     socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this()](error_code ec) {

@@ -102,6 +102,15 @@ TEST(TokenSourceTest, PrecedenceHeaderThenQueryThenSubprotocol) {
   EXPECT_EQ(found->subprotocol, "bearer");
 }
 
+TEST(TokenSourceTest, OffersBearerSubprotocol) {
+  auto req = Request();
+  EXPECT_FALSE(OffersBearerSubprotocol(req));
+  req.set(http::field::sec_websocket_protocol, "chat");
+  EXPECT_FALSE(OffersBearerSubprotocol(req));
+  req.insert(http::field::sec_websocket_protocol, "x, bearer");
+  EXPECT_TRUE(OffersBearerSubprotocol(req));
+}
+
 TEST(TokenSourceTest, NoTokenAnywhere) {
   auto req = Request();
   req.set(http::field::sec_websocket_protocol, "chat, superchat");
