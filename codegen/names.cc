@@ -22,8 +22,7 @@ std::string StripProto(const FileDescriptor* file) {
   return google::protobuf::compiler::StripProto(file->name());
 }
 
-// C++ keywords (protobuf's list: a package component or field named like one
-// gets a trailing underscore in protobuf's C++ code too).
+// C++ keywords: a Subscribe parameter named after a scope field must not be one.
 bool IsCppKeyword(std::string_view name) {
   static constexpr std::string_view kKeywords[] = {
       "NULL",         "alignas",   "alignof",       "and",
@@ -57,11 +56,6 @@ bool IsCppKeyword(std::string_view name) {
   return false;
 }
 
-std::string ResolveKeyword(std::string name) {
-  if (IsCppKeyword(name)) name.push_back('_');
-  return name;
-}
-
 template <class D>
 std::string LocationOf(const D* descriptor, const FileDescriptor* file) {
   SourceLocation location;
@@ -93,18 +87,11 @@ std::string HeaderGuard(const FileDescriptor* file) {
 }
 
 std::string Namespace(const FileDescriptor* file) {
-  // Same rule as protobuf's C++ generator: each package component becomes a
-  // namespace, a C++ keyword getting a trailing underscore.
-  if (file->package().empty()) return "";
-  std::string result;
-  size_t start = 0;
-  const std::string& package = file->package();
-  while (start <= package.size()) {
-    size_t dot = package.find('.', start);
-    if (dot == std::string::npos) dot = package.size();
-    if (!result.empty()) result += "::";
-    result += ResolveKeyword(package.substr(start, dot - start));
-    start = dot + 1;
+  // As protobuf's C++ generator (3.21) does: each package component becomes a
+  // namespace, as is.
+  std::string result = file->package();
+  for (size_t dot = result.find('.'); dot != std::string::npos; dot = result.find('.', dot)) {
+    result.replace(dot, 1, "::");
   }
   return result;
 }

@@ -28,7 +28,8 @@ std::string ProtobufHeaderFileName(const google::protobuf::FileDescriptor* file)
 // "sample/comments.proto" -> "PUBSUB_GENERATED_SAMPLE_COMMENTS_PUBSUB_H_".
 std::string HeaderGuard(const google::protobuf::FileDescriptor* file);
 
-// package "sample" -> "sample"; "acme.events" -> "acme::events"; no package -> "".
+// package "sample" -> "sample"; "acme.events" -> "acme::events"; no package -> ""
+// (protobuf's namespaces, components as they are).
 std::string Namespace(const google::protobuf::FileDescriptor* file);
 
 // message sample.NewComment -> "NewComment"; sample.Outer.Inner -> "Outer_Inner"
