@@ -176,5 +176,62 @@ TEST_F(DifferentialTest, WriterMatchesProtobufForNestedMessagesToo) {
   }
 }
 
+// The comparison itself must catch what it is there to catch.
+TEST(CompareJsonTest, CatchesEachKindOfDifference) {
+  const auto& d = *Leaf::descriptor();
+  std::string error;
+  auto parse = [&](std::string_view json) {
+    auto value = ParseExact(json, error);
+    EXPECT_TRUE(error.empty()) << error;
+    return value;
+  };
+  const auto theirs = parse(R"({"name":"a","value":1,"style":"STYLED_BOLD"})");
+  EXPECT_TRUE(
+      CompareJson(d, parse(R"({"name":"a","value":1,"style":"bold"})"), theirs, "").empty());
+  // json_value ignored, value changed, key missing, key added, order swapped.
+  EXPECT_FALSE(
+      CompareJson(d, parse(R"({"name":"a","value":1,"style":"STYLED_BOLD"})"), theirs, "").empty());
+  EXPECT_FALSE(
+      CompareJson(d, parse(R"({"name":"a","value":2,"style":"bold"})"), theirs, "").empty());
+  EXPECT_FALSE(CompareJson(d, parse(R"({"name":"a","style":"bold"})"), theirs, "").empty());
+  EXPECT_FALSE(
+      CompareJson(d, parse(R"({"name":"a","value":1,"style":"bold","child":{}})"), theirs, "")
+          .empty());
+  EXPECT_FALSE(
+      CompareJson(d, parse(R"({"value":1,"name":"a","style":"bold"})"), theirs, "").empty());
+  // "type" required first for an event.
+  EXPECT_FALSE(
+      CompareJson(d, parse(R"({"name":"a","value":1,"style":"bold"})"), theirs, "x").empty());
+  EXPECT_TRUE(
+      CompareJson(d, parse(R"({"type":"x","name":"a","value":1,"style":"bold"})"), theirs, "x")
+          .empty());
+
+  const auto& all = *AllTypes::descriptor();
+  auto compare = [&](std::string_view ours, std::string_view protobuf) {
+    return CompareJson(all, parse(ours), parse(protobuf), "").size();
+  };
+  // int64_as_number: a number against protobuf's string, and nothing else.
+  EXPECT_EQ(compare(R"({"n_int64":7})", R"({"n_int64":"7"})"), 0u);
+  EXPECT_EQ(compare(R"({"n_int64":"7"})", R"({"n_int64":"7"})"), 1u);
+  EXPECT_EQ(compare(R"({"n_int64":8})", R"({"n_int64":"7"})"), 1u);
+  EXPECT_EQ(compare(R"({"f_int64":7})", R"({"f_int64":"7"})"), 1u);
+  // Floats: same float, different text is fine; -0 is not 0; NaN is NaN.
+  EXPECT_EQ(compare(R"({"f_float":0.1})", R"({"f_float":0.100000001})"), 0u);
+  EXPECT_EQ(compare(R"({"f_double":0.1})", R"({"f_double":0.100000001})"), 1u);
+  EXPECT_EQ(compare(R"({"f_double":-0})", R"({"f_double":0})"), 1u);
+  EXPECT_EQ(compare(R"({"f_double":"NaN"})", R"({"f_double":"NaN"})"), 0u);
+  EXPECT_EQ(compare(R"({"f_double":"NaN"})", R"({"f_double":"Infinity"})"), 1u);
+  // Strings compare by value, whatever the escaping.
+  EXPECT_EQ(compare(R"({"f_string":"< "})", R"({"f_string":"< "})"), 0u);
+  EXPECT_EQ(compare(R"({"f_string":"a"})", R"({"f_string":"b"})"), 1u);
+  // Maps by key, arrays by position.
+  EXPECT_EQ(compare(R"({"m_int32_int32":{"1":2,"3":4}})", R"({"m_int32_int32":{"3":4,"1":2}})"),
+            0u);
+  EXPECT_EQ(compare(R"({"r_int32":[1,2]})", R"({"r_int32":[2,1]})"), 2u);
+  // Duplicate keys in our JSON do not even parse.
+  ParseExact(R"({"a":1,"a":2})", error);
+  EXPECT_EQ(error, "duplicate key \"a\"");
+}
+
 }  // namespace
 }  // namespace pubsub_test
