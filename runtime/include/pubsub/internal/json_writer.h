@@ -49,9 +49,12 @@ class JsonWriter {
   // Standard base64 with padding.
   void Bytes(std::string_view bytes);
   // google.protobuf.Timestamp as RFC 3339 ("2026-11-25T10:00:00Z", with 3, 6
-  // or 9 fractional digits when nanos is not zero).
+  // or 9 fractional digits when nanos is not zero). Values outside
+  // 0001-01-01..9999-12-31 (which protobuf's printer refuses) are clamped to
+  // that range: the writer cannot fail and must emit a valid timestamp.
   void Timestamp(int64_t seconds, int32_t nanos);
-  // google.protobuf.Duration as "1.500s".
+  // google.protobuf.Duration as "1.500s", "-0.500s". Seconds and nanos of
+  // opposite signs are summed; beyond +-10,000 years the value is clamped.
   void Duration(int64_t seconds, int32_t nanos);
   void Null() { Raw("null"); }
 
