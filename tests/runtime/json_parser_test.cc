@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
 
 #include "pubsub/registry.h"
 #include "test_schema.h"
@@ -433,6 +434,50 @@ TEST_F(ParseJsonTest, ScopeIsRequired) {
   EXPECT_EQ(Error(R"({"type":"kitchen","room":null})"),
             R"(room: must not be empty (the scope of channel "rooms"))");
   EXPECT_EQ(Error(R"({"type":"kitchen","room":"r"})"), "<ok>");
+}
+
+// Untrusted input never crashes: mutated and truncated bodies get an answer
+// (run under ASan/UBSan with -DPUBSUB_SANITIZE=ON to check memory safety too).
+TEST_F(ParseJsonTest, MutatedInputNeverCrashes) {
+  const std::string seeds[] = {
+      R"({"type":"kitchen","room":"r","i64":"-5","fl":"NaN","by":"Zm9v","color":"red",)"
+      R"("r_inner":[{"id":1,"child":{"name":"x"}}],"m_i64":{"7":{"id":2}},"m_bool":{"true":"t"},)"
+      R"("ts":"2026-11-25T10:00:00.5+01:00","dur":"-1.5s","w_db":1e-300,"st":{"a":[1,null]},)"
+      R"("choice_text":"\u2028\ud83d\ude00","fm":"aB.c"})",
+      R"({"type":"note","text":"hi","id":9007199254740993})",
+  };
+  static constexpr char kInserts[] = "{}[]\",:0-e.\x80";
+  std::mt19937_64 rng(7);
+  int accepted = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string body = seeds[i % 2];
+    const int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits && !body.empty(); ++e) {
+      const size_t at = rng() % body.size();
+      switch (rng() % 4) {
+        case 0:
+          body[at] = static_cast<char>(rng());
+          break;
+        case 1:
+          body.erase(at, 1 + rng() % 8);
+          break;
+        case 2:
+          body.insert(at, 1, kInserts[rng() % (sizeof(kInserts) - 1)]);
+          break;
+        default:
+          body.resize(at);
+      }
+    }
+    auto parsed = registry_.ParseJson(body);
+    if (parsed.ok()) {
+      ++accepted;
+      EXPECT_NE(parsed->message, nullptr);
+    } else {
+      EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_FALSE(parsed.status().message().empty());
+    }
+  }
+  EXPECT_GT(accepted, 0);  // some mutations keep the body valid
 }
 
 }  // namespace
