@@ -10,14 +10,20 @@
 
 #include "absl/strings/str_join.h"
 #include "pubsub/embedded_bus.h"
+#include "pubsub/redis_bus.h"
 #include "pubsub/registry.h"
 #include "server/config/gateway_config.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/text.h"
 #include "server/linked_schema.h"
+#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace {
+
+// An envelope carries an event of at most --max-body-bytes plus its id, type,
+// topic and targets.
+constexpr size_t kEnvelopeOverheadBytes = 64 * 1024;
 
 std::string DescribeChannels(const pubsub::Registry& registry) {
   std::vector<std::string> names;
@@ -40,6 +46,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   const pubsub::gateway::GatewayConfig& config = parsed.config;
+  // Logs go to stderr; stdout carries only the startup line scripts read.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("pubsub"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(spdlog::level::from_str(config.log_level));
 
@@ -53,8 +61,15 @@ int main(int argc, char** argv) {
   if (config.bus == "memory") {
     bus = std::make_unique<pubsub::EmbeddedBus>(config.max_body_bytes);
   } else {
-    spdlog::critical("--bus {}: the Redis bus is not available in this build yet", config.bus);
-    return 2;
+    auto options = pubsub::ParseRedisUrl(config.bus);
+    if (!options.ok()) {
+      spdlog::critical("--bus: {}", pubsub::gateway::View(options.status().message()));
+      return 2;
+    }
+    options->max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
+    // Never blocks: an unreachable Redis is retried with backoff while the
+    // gateway serves /readyz 503 and refuses upgrades with 503.
+    bus = std::make_unique<pubsub::RedisBus>(*std::move(options));
   }
 
   pubsub::gateway::Gateway gateway(config, registry, *bus);

@@ -16,6 +16,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import websockets
@@ -46,7 +47,7 @@ def mint_token(user, roles=(), exp_in=3600, secret=SECRET, alg="HS256"):
 class Gateway:
     """A pubsub-gateway process on a free port (it binds port 0 and reports it)."""
 
-    def __init__(self, *extra_args, dev_auth=False):
+    def __init__(self, *extra_args, dev_auth=False, bus="memory"):
         self.dir = tempfile.TemporaryDirectory(prefix="pubsub-e2e-")
         secret_file = os.path.join(self.dir.name, "jwt-secret")
         key_file = os.path.join(self.dir.name, "publisher-key")
@@ -54,7 +55,7 @@ class Gateway:
             f.write(SECRET + "\n")
         with open(key_file, "w") as f:
             f.write(PUBLISHER_KEY + "\n")
-        args = [GATEWAY, "--listen", "127.0.0.1:0", "--bus", "memory",
+        args = [GATEWAY, "--listen", "127.0.0.1:0", "--bus", bus,
                 "--publisher-key-file", key_file]
         args += ["--dev-auth"] if dev_auth else ["--jwt-secret-file", secret_file]
         args += list(extra_args)
@@ -157,6 +158,51 @@ class Gateway:
         kwargs.setdefault("open_timeout", WAIT_SECONDS)
         kwargs.setdefault("compression", None)
         return websockets.connect(uri, **kwargs)
+
+
+class RedisServer:
+    """A real redis-server on a free port, in its own temporary directory.
+    stop() and start() again keep the port, to simulate an outage."""
+
+    def __init__(self):
+        self.dir = tempfile.TemporaryDirectory(prefix="pubsub-redis-")
+        self.port = free_port()
+        self.process = None
+        self.start()
+
+    def start(self):
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", self.dir.name],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            if self.cli("PING").strip() == "PONG":
+                return
+            time.sleep(0.02)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=WAIT_SECONDS)
+
+    def close(self):
+        self.stop()
+        self.dir.cleanup()
+
+    def cli(self, *args):
+        result = subprocess.run(["redis-cli", "-p", str(self.port), *args],
+                                capture_output=True, text=True, timeout=WAIT_SECONDS)
+        return result.stdout
+
+    def numsub(self, channel):
+        lines = self.cli("PUBSUB", "NUMSUB", channel).split()
+        return int(lines[1]) if len(lines) >= 2 else 0
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}"
 
 
 async def recv_json(ws):
