@@ -158,6 +158,7 @@ void ChannelGenerator::GenerateHelpers(const Formatter& f) const {
     "  ::pubsub::EventMeta meta;\n"
     "  if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;\n");
   v.Indent();
+  if (events_.empty()) v("static_cast<void>(handlers);  // the channel has no events here\n");
   for (const Event* event : events_) {
     v.With({{"event", ClassName(event->message)},
             {"handler", HandlerName(event->options.type())},
