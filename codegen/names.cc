@@ -12,7 +12,6 @@ namespace {
 namespace cpp = google::protobuf::compiler::cpp;
 using google::protobuf::Descriptor;
 using google::protobuf::EnumDescriptor;
-using google::protobuf::EnumValueDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::FileDescriptor;
 using google::protobuf::OneofDescriptor;
@@ -54,15 +53,6 @@ bool IsCppKeyword(std::string_view name) {
     if (name == keyword) return true;
   }
   return false;
-}
-
-template <class D>
-std::string LocationOf(const D* descriptor, const FileDescriptor* file) {
-  SourceLocation location;
-  if (descriptor->GetSourceLocation(&location)) {
-    return file->name() + ":" + std::to_string(location.start_line + 1);
-  }
-  return file->name();
 }
 
 }  // namespace
@@ -161,12 +151,12 @@ std::string RegisterFunctionName(const FileDescriptor* file) {
   return "Register" + camel + "Schema";
 }
 
-std::string Location(const Descriptor* message) { return LocationOf(message, message->file()); }
-
-std::string Location(const FieldDescriptor* field) { return LocationOf(field, field->file()); }
-
-std::string Location(const EnumValueDescriptor* value) {
-  return LocationOf(value, value->type()->file());
+std::string Location(const Descriptor* message) {
+  SourceLocation location;
+  if (message->GetSourceLocation(&location)) {
+    return message->file()->name() + ":" + std::to_string(location.start_line + 1);
+  }
+  return message->file()->name();
 }
 
 std::string LeadingComment(const Descriptor* message) {

@@ -72,8 +72,6 @@ std::string RegisterFunctionName(const google::protobuf::FileDescriptor* file);
 // Where a descriptor is declared, for error messages: "comments.proto:42"
 // (1-based line), or just "comments.proto" when protoc gave no source info.
 std::string Location(const google::protobuf::Descriptor* message);
-std::string Location(const google::protobuf::FieldDescriptor* field);
-std::string Location(const google::protobuf::EnumValueDescriptor* value);
 
 // A .proto comment attached to a descriptor (leading comments, else
 // trailing), without the comment markers; "" when there is none.
