@@ -91,7 +91,16 @@ class Gateway:
 
     def close(self):
         self.stop()
+        logs = self.logs_after_stop()
         self.dir.cleanup()
+        # A sanitizer report in the gateway's log fails the test that ran it.
+        for marker in ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:"):
+            if marker in logs:
+                raise AssertionError(f"gateway log has a sanitizer report:\n{logs}")
+
+    def logs_after_stop(self):
+        with open(self.log_path) as f:
+            return f.read()
 
     def alive(self):
         return self.process.poll() is None

@@ -93,8 +93,10 @@ class SlowConsumerTest(unittest.IsolatedAsyncioTestCase):
 
             gw.wait_for(lambda: gw.metric("pubsub_slow_consumer_disconnects_total") == 1,
                         "the slow consumer to be closed")
-            # Bounded: the slow client's backlog was dropped, not kept.
-            self.assertLess(gw.rss_kib() - rss_before, 32 * 1024)
+            # Bounded: the slow client's backlog was dropped, not kept. (Under
+            # AddressSanitizer freed memory sits in quarantine: RSS says nothing.)
+            if os.environ.get("PUBSUB_SANITIZED") != "1":
+                self.assertLess(gw.rss_kib() - rss_before, 32 * 1024)
             frames = read_frames(slow)
             self.assertTrue(frames, "the slow client got nothing at all")
             closes = [payload for opcode, payload in frames if opcode == 0x8]
