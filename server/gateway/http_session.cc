@@ -99,7 +99,7 @@ void HttpSession::Handle(Request& request) {
   const std::string_view path = target->path;
 
   if (path.starts_with("/ws/") || ws::IsWebSocketUpgrade(request)) {
-    HandleUpgrade(request);
+    HandleUpgrade(request, *target);
     return;
   }
   if (path == "/api/publish") {
@@ -107,7 +107,7 @@ void HttpSession::Handle(Request& request) {
       SendError(http::status::method_not_allowed, "use POST");
       return;
     }
-    HandlePublish(request);
+    HandlePublish(request, *target);
     return;
   }
   if (request.method() != http::verb::get && request.method() != http::verb::head) {
@@ -129,7 +129,7 @@ void HttpSession::Handle(Request& request) {
     response.set(http::field::content_type, "text/plain; version=0.0.4");
     response.body() = context_.metrics.RenderPrometheus(context_.bus.IsReady());
   } else if (path == "/api/stats") {
-    HandleStats(request);
+    HandleStats(request, *target);
     return;
   } else {
     SendError(http::status::not_found, fmt::format("no such path: {}", path));
@@ -138,13 +138,12 @@ void HttpSession::Handle(Request& request) {
   Send(std::move(response));
 }
 
-void HttpSession::HandleStats(const Request& request) {
-  auto target = routing::ParseTarget(request.target());
+void HttpSession::HandleStats(const Request& request, const routing::RequestTarget& target) {
   std::string body =
       fmt::format(R"({{"connections":{},"users":{})", context_.presence.ConnectionCount(),
                   context_.presence.UserCount());
-  if (target.ok() && target->query.user.has_value()) {
-    const std::string& user = *target->query.user;
+  if (target.query.user.has_value()) {
+    const std::string& user = *target.query.user;
     const uint64_t count = context_.presence.ConnectionsOf(user);
     internal::JsonWriter writer(body);
     writer.Raw(",\"user\":");
@@ -159,15 +158,16 @@ void HttpSession::HandleStats(const Request& request) {
   Send(std::move(response));
 }
 
-void HttpSession::HandleUpgrade(Request& request) {
+void HttpSession::HandleUpgrade(Request& request, const routing::RequestTarget& target) {
   auto reject = [this](http::status status, std::string_view reason) {
     context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
     SendError(status, reason, /*close=*/true);
   };
-  auto target = routing::ParseTarget(request.target());
-  auto route = context_.router.Match(target->path);
+  auto route = context_.router.Match(target.path);
   if (!route.ok()) {
-    reject(http::status::not_found, View(route.status().message()));
+    reject(route.status().code() == absl::StatusCode::kNotFound ? http::status::not_found
+                                                                : http::status::bad_request,
+           View(route.status().message()));
     return;
   }
   if (!context_.config.allowed_origins.empty()) {
@@ -195,14 +195,15 @@ void HttpSession::HandleUpgrade(Request& request) {
   auth::Identity identity;
   std::string subprotocol;
   if (context_.verifier == nullptr) {
-    if (!target->query.user_id.has_value() || target->query.user_id->empty()) {
+    if (!target.query.user_id.has_value() || target.query.user_id->empty()) {
       reject(http::status::unauthorized, "missing user_id (the gateway runs with --dev-auth)");
       return;
     }
-    identity.user_id = *target->query.user_id;
-    identity.roles = target->query.roles;
+    identity.user_id = *target.query.user_id;
+    identity.roles = target.query.roles;
+    if (auth::OffersBearerSubprotocol(request)) subprotocol = auth::kBearerSubprotocol;
   } else {
-    auto token = auth::FindToken(request, target->query);
+    auto token = auth::FindToken(request, target.query);
     if (!token.ok()) {
       reject(http::status::unauthorized, View(token.status().message()));
       return;
@@ -248,7 +249,7 @@ void HttpSession::HandleUpgrade(Request& request) {
   session->Start();
 }
 
-void HttpSession::HandlePublish(Request& request) {
+void HttpSession::HandlePublish(Request& request, const routing::RequestTarget& target) {
   auto reject = [this](http::status status, std::string_view reason) {
     context_.metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
     SendError(status, reason);
@@ -267,7 +268,6 @@ void HttpSession::HandlePublish(Request& request) {
            "publishing over HTTP is disabled: start the gateway with --publisher-key-file");
     return;
   }
-  auto target = routing::ParseTarget(request.target());
   auto parsed = context_.registry.ParseJson(request.body());
   if (!parsed.ok()) {
     reject(http::status::bad_request, View(parsed.status().message()));
@@ -277,7 +277,7 @@ void HttpSession::HandlePublish(Request& request) {
   const bool keep_alive = request.keep_alive();
   auto self = shared_from_this();
   context_.publisher.Publish(
-      *parsed->info, *parsed->message, target->query.to,
+      *parsed->info, *parsed->message, target.query.to,
       [self, version, keep_alive](absl::StatusOr<std::string> id) {
         asio::post(self->stream_.get_executor(), [self, version, keep_alive, id = std::move(id)] {
           if (!id.ok()) {

@@ -23,6 +23,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include "server/gateway/gateway_context.h"
+#include "server/routing/target.h"
 
 namespace pubsub::gateway {
 
@@ -38,9 +39,9 @@ class HttpSession : public std::enable_shared_from_this<HttpSession> {
   void ReadRequest();
   void OnRead(boost::beast::error_code error, size_t bytes);
   void Handle(Request& request);
-  void HandleUpgrade(Request& request);
-  void HandlePublish(Request& request);
-  void HandleStats(const Request& request);
+  void HandleUpgrade(Request& request, const routing::RequestTarget& target);
+  void HandlePublish(Request& request, const routing::RequestTarget& target);
+  void HandleStats(const Request& request, const routing::RequestTarget& target);
   void Send(Response response);
   void SendError(boost::beast::http::status status, std::string_view message, bool close = false);
   void OnWrite(bool keep_alive, boost::beast::error_code error, size_t bytes);

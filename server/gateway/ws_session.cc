@@ -50,6 +50,10 @@ WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket
 WsSession::~WsSession() = default;
 
 void WsSession::Start() {
+  // Reads happen after a readiness wait, into the loop's buffer: they must
+  // never block the loop.
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);
   auto& table = context_.loop_sessions[loop_].sessions;
   table_index = table.size();
   table.push_back(this);

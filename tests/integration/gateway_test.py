@@ -122,6 +122,7 @@ class GatewayTest(unittest.IsolatedAsyncioTestCase):
             ("/ws/broadcasts", mint_token("x", secret="other"), 401),        # bad signature
             ("/ws/nope", mint_token("x"), 404),                              # unknown path
             ("/ws/comments", mint_token("x"), 404),                          # missing scope
+            ("/ws/comments/%ZZ", mint_token("x"), 400),                      # bad scope encoding
         ]
         for path, token, code in cases:
             with self.subTest(path=path, token=token):
