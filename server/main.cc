@@ -1,9 +1,11 @@
 // pubsub-gateway: serves the linked schema's channels over WebSocket.
 // Run with --help for the flags. The work happens in gateway/; this file only
 // reads the command line, picks the bus and waits for a signal.
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <memory>
+#include <string>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -15,6 +17,7 @@
 #include "server/config/gateway_config.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/text.h"
+#include "server/grpc/grpc_server.h"
 #include "server/linked_schema.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
@@ -24,6 +27,25 @@ namespace {
 // An envelope carries an event of at most --max-body-bytes plus its id, type,
 // topic and targets.
 constexpr size_t kEnvelopeOverheadBytes = 64 * 1024;
+
+std::string RedisMetrics(const pubsub::RedisBus::Stats& stats) {
+  std::string out;
+  auto add = [&out](const char* name, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
+  };
+  add("pubsub_redis_reconnects_total", "Redis connections re-established after a loss.",
+      stats.reconnects);
+  add("pubsub_redis_dropped_connections_total",
+      "Established Redis connections that were lost (including Redis dropping a slow subscriber).",
+      stats.dropped_connections);
+  add("pubsub_redis_protocol_errors_total", "Redis connections dropped for a malformed reply.",
+      stats.protocol_errors);
+  add("pubsub_redis_messages_in_total", "Messages received from Redis subscriptions.",
+      stats.messages_in);
+  add("pubsub_redis_publishes_total", "Publishes confirmed by Redis.", stats.publishes);
+  add("pubsub_redis_publish_errors_total", "Publishes that failed.", stats.publish_errors);
+  return out;
+}
 
 std::string DescribeChannels(const pubsub::Registry& registry) {
   std::vector<std::string> names;
@@ -73,9 +95,25 @@ int main(int argc, char** argv) {
   }
 
   pubsub::gateway::Gateway gateway(config, registry, *bus);
+  if (auto* redis = dynamic_cast<pubsub::RedisBus*>(bus.get())) {
+    gateway.SetExtraMetrics([redis] { return RedisMetrics(redis->stats()); });
+  }
   if (auto status = gateway.Start(); !status.ok()) {
     spdlog::critical("{}", pubsub::gateway::View(status.message()));
     return 1;
+  }
+  // The gRPC Publish service, on its own port and its own threads.
+  std::unique_ptr<pubsub::gateway::GrpcServer> grpc_server;
+  std::string grpc_part;
+  if (!config.grpc_listen_host.empty()) {
+    auto started = pubsub::gateway::StartGrpcServer(config, registry, gateway.publisher());
+    if (!started.ok()) {
+      spdlog::critical("{}", pubsub::gateway::View(started.status().message()));
+      gateway.Shutdown();
+      return 1;
+    }
+    grpc_server = *std::move(started);
+    grpc_part = "  grpc=" + grpc_server->address();
   }
   if (config.dev_auth) {
     spdlog::warn(
@@ -83,8 +121,8 @@ int main(int argc, char** argv) {
         "?user_id=NAME, and publishing needs no key. Never expose this gateway.");
   }
   std::printf(
-      "pubsub-gateway listening on http://%s:%u  bus=%s  auth=%s  loops=%zu  channels: %s\n",
-      config.listen_host.c_str(), gateway.port(), bus->Describe().c_str(),
+      "pubsub-gateway listening on http://%s:%u%s  bus=%s  auth=%s  loops=%zu  channels: %s\n",
+      config.listen_host.c_str(), gateway.port(), grpc_part.c_str(), bus->Describe().c_str(),
       config.dev_auth ? "development" : "jwt", config.threads, DescribeChannels(registry).c_str());
   std::fflush(stdout);
 
@@ -96,6 +134,12 @@ int main(int argc, char** argv) {
   });
   std::signal(SIGPIPE, SIG_IGN);
   signals_io.run();
+  // gRPC first, so that no new events arrive while the sockets are flushed;
+  // calls still open after half the shutdown budget are cancelled.
+  if (grpc_server) {
+    grpc_server->Shutdown(std::chrono::system_clock::now() +
+                          std::chrono::milliseconds(config.shutdown_timeout_seconds * 500));
+  }
   gateway.Shutdown();
   spdlog::info("stopped");
   return 0;

@@ -25,6 +25,7 @@ absl::Status Gateway::Start() {
   const size_t threads = std::min<size_t>(std::max<size_t>(config_.threads, 1), 64);
   loops_ = std::make_unique<LoopPool>(threads);
   metrics_ = std::make_unique<Metrics>(threads, registry_);
+  if (extra_metrics_) metrics_->SetExtraSource(extra_metrics_);
   presence_ = std::make_unique<Presence>();
   hub_ = std::make_unique<Hub>(bus_, registry_, *loops_, *metrics_);
   publisher_ = std::make_unique<Publisher>(bus_);

@@ -45,6 +45,8 @@ class Gateway {
   void Shutdown();
 
   Publisher& publisher() { return *publisher_; }
+  // Adds text to /metrics; call before Start().
+  void SetExtraMetrics(std::function<std::string()> source) { extra_metrics_ = std::move(source); }
   Hub& hub() { return *hub_; }
 
  private:
@@ -64,6 +66,7 @@ class Gateway {
   std::unique_ptr<GatewayContext> context_;
   std::unique_ptr<Listener> listener_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> sweep_timers_;
+  std::function<std::string()> extra_metrics_;
   bool stopped_ = false;
 };
 

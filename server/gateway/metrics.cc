@@ -106,6 +106,7 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
                    "pubsub_channel_deliveries_total{{channel=\"{}\"}} {}\n", channels[c]->name,
                    total);
   }
+  if (extra_) out += extra_();
   return out;
 }
 

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -55,12 +56,17 @@ class Metrics {
   Counter publish_rejected{0};  // refused by the publish endpoint (4xx/5xx)
   Counter accept_errors{0};     // accept() failures (EMFILE and friends)
 
+  // Adds more Prometheus text to /metrics (e.g. the Redis bus's counters).
+  // Set before the gateway starts; called from any loop thread.
+  void SetExtraSource(std::function<std::string()> source) { extra_ = std::move(source); }
+
   uint64_t TotalConnections() const;
   std::string RenderPrometheus(bool bus_ready) const;
 
  private:
   const Registry& registry_;
   std::vector<std::unique_ptr<ShardCounters>> shards_;
+  std::function<std::string()> extra_;
 };
 
 }  // namespace pubsub::gateway

@@ -119,6 +119,19 @@ class ReplicasTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(await recv_json(b1), broadcast(3))
             self.assertEqual(await recv_json(b2), broadcast(3))
             self.assertEqual(await recv_json(c3), comment(9, 90))
+            self.assertGreaterEqual(r1.metric("pubsub_redis_dropped_connections_total"), 1)
+
+    async def test_redis_dropping_a_subscriber_is_noticed_and_repaired(self):
+        r1, r2, _ = self.replicas
+        async with r1.connect("/ws/broadcasts", user="a1") as b1:
+            # What Redis does to a subscriber over client-output-buffer-limit.
+            self.redis.cli("CLIENT", "KILL", "TYPE", "pubsub")
+            r1.wait_for(lambda: r1.metric("pubsub_redis_dropped_connections_total") >= 1,
+                        "the dropped subscriber connection to be counted")
+            r1.wait_for(lambda: r1.request("GET", "/readyz")[0] == 200, "resubscribed")
+            r1.wait_for(lambda: self.redis.numsub("pubsub:broadcasts") == 1, "resubscribed")
+            self.publish_ok(r2, broadcast(5))
+            self.assertEqual(await recv_json(b1), broadcast(5))
 
     async def test_a_replica_receives_only_topics_its_clients_need(self):
         r1, r2, r3 = self.replicas
