@@ -1,0 +1,68 @@
+// PublisherService: pubsub.v1.Publisher on gRPC's callback API. Internal to
+// server/grpc (it pulls in gRPC's headers); GrpcServer owns it.
+//
+// Why the callback API: Publisher::Publish completes asynchronously (for
+// Redis, on the bus's I/O thread once Redis has answered). With the callback
+// API the bus callback finishes the call directly; the synchronous API would
+// park one gRPC thread per call in flight, and a streaming bulk job could not
+// keep several events in flight at all.
+//
+// Publish: authorize, convert, Publisher::Publish, Finish from `done`.
+// PublishStream: a read reactor that keeps up to kMaxInFlight events of the
+// stream in flight, in stream order (the next read starts only after the
+// previous event was handed to the publisher, so per-topic order holds), and
+// records each event's id at its index. It stops at the first refused event
+// and finishes once nothing is in flight (see the proto for the contract).
+#ifndef PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_
+#define PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "pubsub/publisher.grpc.pb.h"
+#include "pubsub/publisher.h"
+#include "pubsub/registry.h"
+#include "server/grpc/event_input.h"
+#include "server/grpc/publisher_key.h"
+
+namespace pubsub::gateway {
+
+class PublisherService final : public pubsub::v1::Publisher::CallbackService {
+ public:
+  // Events of one stream in flight at once (a bound on memory per stream,
+  // and backpressure on the client through gRPC's flow control).
+  static constexpr int kMaxInFlight = 256;
+
+  // `registry` and `publisher` must outlive the service.
+  PublisherService(const Registry& registry, Publisher& publisher, PublisherKeyPolicy key_policy);
+
+  ::grpc::ServerUnaryReactor* Publish(::grpc::CallbackServerContext* context,
+                                      const pubsub::v1::PublishRequest* request,
+                                      pubsub::v1::PublishReply* reply) override;
+
+  ::grpc::ServerReadReactor<pubsub::v1::PublishRequest>* PublishStream(
+      ::grpc::CallbackServerContext* context, pubsub::v1::PublishStreamReply* reply) override;
+
+  // The key check for a call's metadata.
+  absl::Status Authorize(const ::grpc::CallbackServerContext& context) const;
+
+  // Validates `request` and hands it to the publisher; `done` runs exactly
+  // once (possibly before this returns) with the event id or the reason.
+  void PublishOne(const pubsub::v1::PublishRequest& request, PublishCallback done);
+
+ private:
+  absl::StatusOr<ParsedEvent> ToEvent(const pubsub::v1::PublishRequest& request) const;
+
+  const Registry& registry_;
+  Publisher& publisher_;
+  const EventMessageIndex message_index_;
+  const PublisherKeyPolicy key_policy_;
+};
+
+// absl and gRPC share the canonical codes.
+::grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_

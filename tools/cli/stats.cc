@@ -1,0 +1,59 @@
+// pubsub stats: a gateway's connection statistics (GET /api/stats).
+#include <chrono>
+
+#include "tools/cli/args.h"
+#include "tools/cli/cli.h"
+#include "tools/cli/commands.h"
+#include "tools/cli/http_client.h"
+
+namespace pubsub::cli {
+namespace {
+
+constexpr std::string_view kHelp = R"help(pubsub stats: print a gateway's connection statistics.
+
+Usage:
+  pubsub stats http://HOST:PORT [--user U]
+
+Prints the gateway's GET /api/stats answer, one JSON object on one line:
+  {"connections":N,"users":N}  and with --user:  ..."user":"U","connected":true,"user_connections":N}
+The numbers are this gateway replica's.
+
+Flags:
+  --user U          Also report whether user U is connected, and on how many sockets.
+  --timeout SECONDS Give up after this long. Default: 10
+
+)help";
+
+constexpr FlagSpec kFlags[] = {{"--user", true}, {"--timeout", true}};
+}  // namespace
+
+int RunStats(std::span<const std::string> raw, Io io) {
+  auto args = ParseArgs(raw, kFlags);
+  if (!args.ok()) return UsageError(io, "stats", args.status().message());
+  if (args->help) {
+    io.out << kHelp << kExitCodesHelp;
+    return kExitOk;
+  }
+  if (args->positional.size() != 1) {
+    return UsageError(io, "stats", "expected one gateway URL, e.g. http://127.0.0.1:8080");
+  }
+  auto url = ParseUrl(args->positional[0], {"http"});
+  if (!url.ok()) return UsageError(io, "stats", url.status().message());
+  auto timeout = ParseTimeout(args->Get("--timeout", "10"));
+  if (!timeout.ok()) return UsageError(io, "stats", timeout.status().message());
+
+  std::string target = "/api/stats";
+  if (args->Has("--user")) target += "?user=" + QueryEscape(args->Get("--user"));
+  auto response = Fetch("GET", *url, target, "", {}, *timeout);
+  if (!response.ok()) return Fail(io, "stats", response.status().message(), kExitFailure);
+  if (response->status != 200) {
+    return Fail(io, "stats",
+                "the gateway answered " + std::to_string(response->status) + ": " + response->body,
+                kExitFailure);
+  }
+  io.out << response->body;
+  if (response->body.empty() || response->body.back() != '\n') io.out << "\n";
+  return kExitOk;
+}
+
+}  // namespace pubsub::cli
