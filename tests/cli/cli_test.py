@@ -305,6 +305,39 @@ class CliShutdownTest(unittest.IsolatedAsyncioTestCase):
             gw.close()
 
 
+class CliDevAuthAndLimitsTest(unittest.IsolatedAsyncioTestCase):
+    """A --dev-auth gateway with a small body limit: tail --user/--role, and an
+    event that passes the schema but is too large for the gateway (exit 3)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.gw = GrpcGateway("--max-body-bytes", "2000", jwt=False, publisher_key=None)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.close()
+
+    async def test_tail_as_a_development_user_with_a_role(self):
+        tail = await TailProcess.start(f"{self.gw.ws_base}/ws/book-requests/admin", "--user", "dev",
+                                       "--role", "creator", "--count", "1")
+        await tail.connected()
+        self.assertTrue(self.gw.stats("dev")["connected"])
+        event = {"type": "request_updated", "data": {"id": 3, "status": "approved"}}
+        result = run_cli("publish", "request_updated", json.dumps(event), "--gateway", self.gw.base)
+        self.assertEqual(result.returncode, 0, result.stderr)  # dev mode: no key needed
+        self.assertEqual(json.loads(await tail.line()), event)
+        self.assertEqual(await tail.wait(), 0)
+
+    def test_event_too_large_for_the_gateway_exits_3(self):
+        big = broadcast(1)
+        big["data"]["content"] = "x" * 5000
+        for via in (["--gateway", self.gw.base], ["--grpc", self.gw.grpc_target]):
+            with self.subTest(via=via[0]):
+                result = run_cli("publish", "new_broadcast", json.dumps(big), *via)
+                self.assertEqual(result.returncode, 3, result.stderr)
+                self.assertRegex(result.stderr, "413|INVALID_ARGUMENT|RESOURCE_EXHAUSTED")
+
+
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not installed")
 class CliRedisTest(unittest.IsolatedAsyncioTestCase):
     """`pubsub publish --redis` and the C++ example publish straight to Redis,

@@ -161,7 +161,10 @@ int ViaGrpc(Io io, const std::string& address, const std::string& key, const Eve
     io.out << reply.event_id() << "\n";
     return kExitOk;
   }
-  const bool bad_event = status.error_code() == ::grpc::StatusCode::INVALID_ARGUMENT;
+  // INVALID_ARGUMENT: the schema refused it; RESOURCE_EXHAUSTED: larger than
+  // the gateway takes. Both are about the event itself.
+  const bool bad_event = status.error_code() == ::grpc::StatusCode::INVALID_ARGUMENT ||
+                         status.error_code() == ::grpc::StatusCode::RESOURCE_EXHAUSTED;
   return Fail(
       io, kCommand,
       absl::StrCat("the gRPC call failed (",
