@@ -6,6 +6,8 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
+
 namespace pubsub::gateway {
 namespace v1 = pubsub::v1;
 
@@ -41,6 +43,13 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
     }
     const int64_t index = reply_->event_ids_size();
     reply_->add_event_ids();
+    if (index >= PublisherService::kMaxStreamEvents) {
+      RecordFailure(index, absl::ResourceExhaustedError(absl::StrCat(
+                               "a stream carries at most ", PublisherService::kMaxStreamEvents,
+                               " events: publish the rest on a new stream")));
+      reading_ = false;
+      return Continue(lock);
+    }
     ++in_flight_;
     lock.unlock();
 
@@ -72,18 +81,25 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
     if (id.ok()) {
       *reply_->mutable_event_ids(static_cast<int>(index)) = std::move(*id);
       reply_->set_accepted_count(reply_->accepted_count() + 1);
-    } else if (!reply_->has_failure() || index < reply_->failure().index()) {
-      v1::PublishFailure& failure = *reply_->mutable_failure();
-      failure.set_index(index);
-      failure.set_code(static_cast<int32_t>(id.status().code()));
-      failure.set_message(std::string(id.status().message()));
-      stopped_ = true;
+    } else {
+      RecordFailure(index, id.status());
     }
     Continue(lock);
   }
 
+  // Keeps the lowest-index failure and stops the stream. Needs `mutex_`.
+  void RecordFailure(int64_t index, const absl::Status& status) {
+    if (!reply_->has_failure() || index < reply_->failure().index()) {
+      v1::PublishFailure& failure = *reply_->mutable_failure();
+      failure.set_index(index);
+      failure.set_code(static_cast<int32_t>(status.code()));
+      failure.set_message(std::string(status.message()));
+    }
+    stopped_ = true;
+  }
+
   // Reads the next event when allowed, or finishes when the stream is over
-  // and nothing is in flight. Releases `lock`; Finish is the last use of
+  // and nothing is in flight. May release `lock`; Finish is the last use of
   // `this` (OnDone may run at once on another thread).
   void Continue(std::unique_lock<std::mutex>& lock) {
     if (finished_) return;

@@ -12,7 +12,8 @@
 // stream in flight, in stream order (the next read starts only after the
 // previous event was handed to the publisher, so per-topic order holds), and
 // records each event's id at its index. It stops at the first refused event
-// and finishes once nothing is in flight (see the proto for the contract).
+// (or at kMaxStreamEvents) and finishes once nothing is in flight (see the
+// proto for the contract).
 #ifndef PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_
 #define PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_
 
@@ -33,6 +34,11 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
   // Events of one stream in flight at once (a bound on memory per stream,
   // and backpressure on the client through gRPC's flow control).
   static constexpr int kMaxInFlight = 256;
+  // Events per stream. The reply lists every event's id, so this bounds the
+  // reply (about 30 bytes an id: well under the 4 MiB that gRPC clients
+  // accept by default) and the memory a stream holds. The event beyond it is
+  // refused with RESOURCE_EXHAUSTED: the job continues on a new stream.
+  static constexpr int64_t kMaxStreamEvents = 50'000;
 
   // `registry` and `publisher` must outlive the service.
   PublisherService(const Registry& registry, Publisher& publisher, PublisherKeyPolicy key_policy);

@@ -164,6 +164,20 @@ class PublisherServiceTest(unittest.IsolatedAsyncioTestCase):
             self.publish(json_request(comment("stop", 99)))
             self.assertEqual((await recv_json(ws))["data"]["id"], 99)
 
+    def test_stream_length_is_bounded(self):
+        # The reply lists every id: a stream carries at most 50,000 events, and
+        # the job learns exactly where to start the next stream.
+        limit = 50_000
+        request = json_request(comment("long-stream", 1))
+        reply = self.stub.PublishStream(iter([request] * (limit + 10)), metadata=bearer(),
+                                        timeout=120)
+        self.assertEqual(reply.accepted_count, limit)
+        self.assertEqual(reply.failure.index, limit)
+        self.assertEqual(reply.failure.code, grpc.StatusCode.RESOURCE_EXHAUSTED.value[0])
+        self.assertIn("new stream", reply.failure.message)
+        self.assertEqual(len(reply.event_ids), limit + 1)
+        self.assertTrue(all(reply.event_ids[:limit]))
+
     def test_empty_stream_is_fine(self):
         reply = self.stub.PublishStream(iter([]), metadata=bearer(), timeout=20)
         self.assertEqual(reply.accepted_count, 0)
