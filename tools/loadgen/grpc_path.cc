@@ -30,32 +30,13 @@ class GrpcPath final : public PublishPath {
     }
     stub_ = pubsub::v1::Publisher::NewStub(channel_);
     for (uint32_t i = 0; i < streams_wanted_; ++i) {
-      auto stream = std::make_unique<Stream>();
-      if (!key_.empty()) stream->context.AddMetadata("authorization", "Bearer " + key_);
-      stream->writer = stub_->PublishStream(&stream->context, &stream->reply);
-      streams_.push_back(std::move(stream));
+      streams_.push_back(Open());
     }
     return absl::OkStatus();
   }
 
   void Finish(std::chrono::milliseconds) override {
-    for (auto& stream : streams_) {
-      if (!stream->writer) continue;
-      stream->writer->WritesDone();
-      const grpc::Status status = stream->writer->Finish();
-      stream->writer.reset();
-      if (!status.ok()) {
-        Failure("gRPC: " + status.error_message(), stream->sent);
-        continue;
-      }
-      const uint64_t accepted = static_cast<uint64_t>(stream->reply.accepted_count());
-      Ack(accepted);
-      if (accepted < stream->sent) {
-        Failure(stream->reply.has_failure() ? "gRPC: " + stream->reply.failure().message()
-                                            : "gRPC: events not accepted",
-                stream->sent - accepted);
-      }
-    }
+    for (auto& stream : streams_) Close(*stream);
   }
 
  protected:
@@ -63,7 +44,13 @@ class GrpcPath final : public PublishPath {
     pubsub::v1::PublishRequest request;
     request.mutable_message()->PackFrom(*factory_.Typed(e));
     for (auto& user : factory_.Targets(e)) request.add_target_user_ids(std::move(user));
-    Stream& stream = *streams_[e.seq % streams_.size()];
+    auto& slot = streams_[e.seq % streams_.size()];
+    if (slot->sent >= kEventsPerStream) {
+      // The service takes at most 50,000 events per stream: go on with a new one.
+      Close(*slot);
+      slot = Open();
+    }
+    Stream& stream = *slot;
     if (!stream.writer || stream.broken) {
       Failure("gRPC: stream closed by the server");
       return;
@@ -77,6 +64,9 @@ class GrpcPath final : public PublishPath {
   }
 
  private:
+  // Below the service's limit of 50,000 events per stream.
+  static constexpr uint64_t kEventsPerStream = 40'000;
+
   struct Stream {
     grpc::ClientContext context;
     pubsub::v1::PublishStreamReply reply;
@@ -84,6 +74,32 @@ class GrpcPath final : public PublishPath {
     uint64_t sent = 0;
     bool broken = false;
   };
+
+  std::unique_ptr<Stream> Open() {
+    auto stream = std::make_unique<Stream>();
+    if (!key_.empty()) stream->context.AddMetadata("authorization", "Bearer " + key_);
+    stream->writer = stub_->PublishStream(&stream->context, &stream->reply);
+    return stream;
+  }
+
+  // Ends the stream and counts its events as acknowledged or failed.
+  void Close(Stream& stream) {
+    if (!stream.writer) return;
+    stream.writer->WritesDone();
+    const grpc::Status status = stream.writer->Finish();
+    stream.writer.reset();
+    if (!status.ok()) {
+      Failure("gRPC: " + status.error_message(), stream.sent);
+      return;
+    }
+    const uint64_t accepted = static_cast<uint64_t>(stream.reply.accepted_count());
+    Ack(accepted);
+    if (accepted < stream.sent) {
+      Failure(stream.reply.has_failure() ? "gRPC: " + stream.reply.failure().message()
+                                         : "gRPC: events not accepted",
+              stream.sent - accepted);
+    }
+  }
 
   const std::string target_;
   const std::string key_;

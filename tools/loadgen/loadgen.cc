@@ -136,8 +136,10 @@ class Audience {
       case ChannelKind::kComments:
       case ChannelKind::kForum:
         return per_scope_[e.scope];
-      case ChannelKind::kPersonal:
-        return open_[e.user - options_.client_offset];
+      case ChannelKind::kPersonal: {
+        const size_t i = e.user - options_.client_offset;
+        return i < open_.size() ? open_[i] : 0;
+      }
     }
     return 0;
   }

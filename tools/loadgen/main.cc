@@ -5,6 +5,8 @@
 #include <cstring>
 #include <iostream>
 
+#include "spdlog/sinks/stdout_color_sinks.h"
+#include "spdlog/spdlog.h"
 #include "tools/loadgen/loadgen.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +17,8 @@ int main(int argc, char** argv) {
     }
   }
   std::signal(SIGPIPE, SIG_IGN);
+  // The runtime (RedisBus) logs through spdlog: keep stdout for the report.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("pubsub-loadgen"));
   auto options = pubsub::loadgen::ParseOptions(argc, argv);
   if (!options.ok()) {
     std::cerr << "pubsub-loadgen: " << options.status().message() << "\n";

@@ -1,0 +1,677 @@
+"""Runs the standard benchmark scenarios of issue 5 and writes BENCHMARKS.md.
+
+Starts redis-server and pubsub-gateway replicas itself (free ports, the
+Release build), drives them with pubsub-loadgen, stops everything, and renders
+the figures next to the issue's targets. Invoked by bench/run_scenarios.sh:
+
+  bench/run_scenarios.sh [--build build-f] [--only idle,fanout] [--quick]
+                         [--compare-gateway /path/to/older/pubsub-gateway]
+                         [--wait-quiet 600] [--out BENCHMARKS.md]
+
+Every loadgen run leaves its JSON report and progress log in
+BUILD/bench-results/<time>/; the Markdown quotes the exact commands.
+"""
+
+import argparse
+import datetime
+import json
+import math
+import os
+import platform
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Targets from issue 5 / DESIGN section 10.
+TARGETS = {
+    "idle": "<= 4 KiB of gateway memory per idle connection; 100k connections on the machine",
+    "fanout": "> 1,000,000 deliveries/s; <= 1 us gateway CPU per delivery",
+    "latency": "p99 < 2 ms at 50k deliveries/s; p99 < 5 ms at 200k deliveries/s",
+    "scoped": "each replica receives only its scopes' events",
+    "personal": "events/s end to end (no numeric target)",
+    "publish": ">= 80 % of the redis-benchmark PUBLISH ceiling",
+    "micro": "generated JSON writer >= 10x faster than protobuf's JSON printer",
+}
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load_average():
+    return os.getloadavg()[0]
+
+
+def proc_cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def proc_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def proc_open_files(pid):
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return 0
+
+
+def http_get(port, path, timeout=5):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=timeout) as r:
+        return r.read().decode()
+
+
+def metric(port, name):
+    """Sum of a Prometheus metric's samples (over labels)."""
+    total = 0.0
+    for line in http_get(port, "/metrics").splitlines():
+        if line.startswith(name + " ") or line.startswith(name + "{"):
+            total += float(line.rsplit(" ", 1)[1])
+    return total
+
+
+def fmt(value, digits=0):
+    if value is None:
+        return "–"
+    if isinstance(value, float) and digits > 0:
+        return f"{value:,.{digits}f}"
+    return f"{value:,.0f}"
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.build = os.path.join(ROOT, args.build)
+        self.gateway_bin = os.path.join(self.build, "server", "pubsub-gateway")
+        self.loadgen_bin = os.path.join(self.build, "tools", "loadgen", "pubsub-loadgen")
+        self.json_bench_bin = os.path.join(self.build, "bench", "json_benchmark")
+        stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+        self.results = os.path.join(self.build, "bench-results", stamp)
+        os.makedirs(self.results, exist_ok=True)
+        self.procs = []  # (Popen, name) we started, stopped at the end
+        self.sections = []  # Markdown sections, in order
+        self.summary = []  # rows of the summary table
+        self.q = 0.4 if args.quick else 1.0  # duration scale
+
+    # --- processes ---------------------------------------------------------
+    def start_redis(self):
+        port = free_port()
+        cmd = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning"]
+        log = open(os.path.join(self.results, f"redis-{port}.log"), "w")
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        self.procs.append((proc, "redis"))
+        for _ in range(200):
+            try:
+                out = subprocess.run(["redis-cli", "-p", str(port), "ping"], capture_output=True,
+                                     text=True, timeout=2).stdout
+                if "PONG" in out:
+                    break
+            except subprocess.TimeoutExpired:
+                pass
+            time.sleep(0.05)
+        return {"pid": proc.pid, "port": port, "url": f"redis://127.0.0.1:{port}",
+                "cmd": shlex.join(cmd)}
+
+    def start_gateway(self, bus, binary=None, grpc=False, extra=()):
+        binary = binary or self.gateway_bin
+        cmd = [binary, "--listen", "127.0.0.1:0", "--bus", bus, "--dev-auth"]
+        if grpc:
+            cmd += ["--grpc-listen", "127.0.0.1:0"]
+        cmd += list(extra)
+        err_path = os.path.join(self.results, f"gateway-{len(self.procs)}.err")
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(err_path, "w"), text=True)
+        self.procs.append((proc, "gateway"))
+        line = proc.stdout.readline()
+        m = re.search(r"listening on http://[\d.]+:(\d+)(?:\s+grpc=[\d.]+:(\d+))?", line)
+        if not m:
+            raise RuntimeError(f"gateway did not start: {line!r} (see {err_path})")
+        g = {"pid": proc.pid, "port": int(m.group(1)), "proc": proc, "err": err_path,
+             "grpc_port": int(m.group(2)) if m.group(2) else None,
+             "cmd": shlex.join([rel(binary)] + cmd[1:])}
+        # Ready: bus connected.
+        for _ in range(200):
+            try:
+                if http_get(g["port"], "/readyz").startswith("ready"):
+                    break
+            except Exception:
+                pass
+            time.sleep(0.05)
+        return g
+
+    def stop(self, which=None):
+        """Stops processes we started (all, or those in `which`)."""
+        keep = []
+        for proc, name in self.procs:
+            if which is not None and proc.pid not in which:
+                keep.append((proc, name))
+                continue
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+        self.procs = keep
+
+    # --- loadgen -----------------------------------------------------------
+    def loadgen_cmd(self, tag, args):
+        return [self.loadgen_bin] + [str(a) for a in args] + ["--json", "--label", tag]
+
+    def shown(self, cmd):
+        return shlex.join([rel(cmd[0])] + cmd[1:])
+
+    def loadgen(self, tag, args, background=False):
+        cmd = self.loadgen_cmd(tag, args)
+        log = open(os.path.join(self.results, f"{tag}.log"), "w")
+        print(f"  $ {self.shown(cmd)}", flush=True)
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True)
+        if background:
+            return proc, cmd
+        return self.finish(tag, proc, cmd)
+
+    def finish(self, tag, proc, cmd):
+        out, _ = proc.communicate()
+        try:
+            report = json.loads(out)
+        except json.JSONDecodeError:
+            report = {"ok": False, "error": f"no JSON (exit {proc.returncode}); see {tag}.log"}
+        report["_cmd"] = self.shown(cmd)
+        report["_exit"] = proc.returncode
+        with open(os.path.join(self.results, f"{tag}.json"), "w") as f:
+            json.dump(report, f, indent=1)
+        status = "ok" if report.get("ok") else "NOT OK: " + report.get("error", "")
+        print(f"    -> {status}", flush=True)
+        return report
+
+    def section(self, title, target, lines):
+        self.sections.append([f"## {title}", "", f"Target: {target}.", ""] + lines + [""])
+
+    # --- scenarios ---------------------------------------------------------
+    def ceiling(self):
+        lines = ["The generator against its built-in trivial sender (pre-built frames of the same "
+                 "shape as the gateway's new_broadcast events, sent by one thread as fast as the "
+                 "sockets take them): the most frames/s one loadgen process can receive and parse "
+                 "on this machine. Every gateway figure below is bounded by it.", "",
+                 "| client threads | clients | frames/s received | loadgen CPU s | command |",
+                 "|---|---|---|---|---|"]
+        for threads in (1, 2):
+            r = self.loadgen(f"ceiling-t{threads}", ["--ceiling", "--clients", 1000,
+                                                     "--duration", 5 * self.q, "--threads", threads])
+            d = r.get("deliveries", {})
+            lines.append(f"| {threads} | 1,000 | **{fmt(d.get('achieved_per_second'))}** | "
+                         f"{fmt(r.get('loadgen_cpu_seconds'), 2)} | `{r['_cmd']}` |")
+            if threads == 1:
+                self.summary.append(("Generator ceiling (1 thread)", "—",
+                                     f"{fmt(d.get('achieved_per_second'))} frames/s", r["_cmd"]))
+        self.sections.append(["## Generator ceiling", ""] + lines + [""])
+
+    def idle(self):
+        lines = []
+        # 10k on one replica.
+        redis = self.start_redis()
+        g = self.start_gateway(redis["url"])
+        r = self.loadgen("idle-10k", ["--url", f"ws://127.0.0.1:{g['port']}", "--clients", 10000,
+                                      "--hold", 5, "--gateway-pid", g["pid"],
+                                      "--redis-pid", redis["pid"]])
+        gw = (r.get("gateways") or [{}])[0]
+        per_conn = r.get("gateway", {}).get("idle_kib_per_connection")
+        tcp = r.get("tcp_memory_kib", {})
+        connected = r.get("connect", {}).get("connected", 0)
+        tcp_per = ((tcp.get("idle", 0) - tcp.get("before", 0)) / connected) if connected else None
+        lines += ["### 10,000 idle connections on one replica", "",
+                  f"Gateway: `{g['cmd']}` (Redis bus); clients on /ws/broadcasts.", "",
+                  "| figure | value |", "|---|---|",
+                  f"| connected | {fmt(connected)} in {fmt(r.get('connect', {}).get('seconds'), 2)} s |",
+                  f"| gateway RSS before → idle | {fmt(gw.get('rss_before_kib'))} KiB → "
+                  f"{fmt(gw.get('rss_idle_kib'))} KiB |",
+                  f"| **gateway memory per idle connection** | **{fmt(per_conn, 2)} KiB** "
+                  f"(target ≤ 4 KiB) |",
+                  f"| gateway open files | {fmt(gw.get('open_files_idle'))} |",
+                  f"| kernel TCP memory, whole machine (both ends) | "
+                  f"{fmt(tcp_per, 2)} KiB per connection |",
+                  "", f"Command: `{r['_cmd']}`", ""]
+        self.summary.append(("Idle memory, 10k on one replica", "≤ 4 KiB/conn",
+                             f"{fmt(per_conn, 2)} KiB/conn", r["_cmd"]))
+        self.stop([g["pid"]])
+
+        # 100k across several gateway processes (each < 20,000 files).
+        total = 20000 if self.args.quick else 100000
+        per = 16667
+        n = math.ceil(total / per)
+        gateways = [self.start_gateway(redis["url"]) for _ in range(n)]
+        procs = []
+        hold = 45
+        for i, gw in enumerate(gateways):
+            count = min(per, total - i * per)
+            procs.append(self.loadgen(f"idle-100k-{i}", [
+                "--url", f"ws://127.0.0.1:{gw['port']}", "--clients", count,
+                "--client-offset", i * per, "--hold", hold, "--gateway-pid", gw["pid"],
+                "--quiet"], background=True))
+        # While they hold: are all connected at once?
+        start = time.time()
+        peak = 0
+        peak_rss = 0
+        peak_at = None
+        while time.time() - start < hold + 60:
+            try:
+                now = sum(json.loads(http_get(gw["port"], "/api/stats"))["connections"]
+                          for gw in gateways)
+            except Exception:
+                now = 0
+            if now > peak:
+                peak = now
+                peak_rss = sum(proc_rss_kib(gw["pid"]) for gw in gateways)
+                peak_at = time.time() - start
+            if now >= total or all(p.poll() is not None for p, _ in procs):
+                break
+            time.sleep(0.5)
+        reports = [self.finish(f"idle-100k-{i}", p, c) for i, (p, c) in enumerate(procs)]
+        kib = [rep.get("gateway", {}).get("idle_kib_per_connection") or 0 for rep in reports]
+        failed = sum(rep.get("connect", {}).get("failed", 0) for rep in reports)
+        lines += [f"### {total:,} idle connections on the machine", "",
+                  f"{n} gateway processes on one Redis (each below its 20,000-file limit), "
+                  f"{n} loadgen processes of at most {per:,} clients (disjoint --client-offset), "
+                  "started together; each holds its clients for "
+                  f"{hold} s while the script sums `/api/stats` of every gateway.", "",
+                  "| figure | value |", "|---|---|",
+                  f"| **open WebSocket connections at once** (sum of /api/stats) | **{fmt(peak)}** "
+                  f"(after {fmt(peak_at, 1)} s) |",
+                  f"| clients that failed | {fmt(failed)} |",
+                  f"| gateways' RSS at that moment | {fmt(peak_rss / 1024, 1)} MiB |",
+                  f"| gateway memory per idle connection (per process) | "
+                  f"{', '.join(fmt(k, 2) for k in kib)} KiB |",
+                  "", "Commands (run in parallel):", ""]
+        lines += [f"    {rep['_cmd']}" for rep in reports]
+        lines += [""]
+        self.summary.append((f"{total:,} idle connections ({n} gateways)", "100k",
+                             f"{fmt(peak)} open at once, {fmt(max(kib), 2)} KiB/conn max",
+                             reports[0]["_cmd"] + " (×%d)" % n))
+        self.stop([gw["pid"] for gw in gateways])
+
+        # A gateway at its file limit refuses cleanly and keeps serving.
+        lines += self.fd_limit(redis)
+        self.stop([redis["pid"]])
+        self.section("1. Idle memory and connection count", TARGETS["idle"], lines)
+
+    def fd_limit(self, redis):
+        g = self.start_gateway(redis["url"])
+        base_files = proc_open_files(g["pid"])
+        hold_clients = 20000 - 64 - 40  # what one loadgen may hold
+        a_proc, a_cmd = self.loadgen("fdlimit-holder", [
+            "--url", f"ws://127.0.0.1:{g['port']}", "--clients", hold_clients, "--hold", 25,
+            "--publish-via", "redis", "--redis", redis["url"], "--rate", 20, "--duration", 2,
+            "--gateway-pid", g["pid"], "--quiet"], background=True)
+        start = time.time()
+        while proc_open_files(g["pid"]) < hold_clients + base_files and time.time() - start < 60:
+            time.sleep(0.2)
+        files_full = proc_open_files(g["pid"])
+        cpu0 = proc_cpu_seconds(g["pid"])
+        t0 = time.time()
+        b = self.loadgen("fdlimit-extra", [
+            "--url", f"ws://127.0.0.1:{g['port']}", "--clients", 300, "--client-offset", 100000,
+            "--allow-refused", "--connect-timeout", 8, "--hold", 2, "--quiet"])
+        cpu1 = proc_cpu_seconds(g["pid"])
+        t1 = time.time()
+        a = self.finish("fdlimit-holder", a_proc, a_cmd)
+        accept_errors = None
+        try:
+            accept_errors = metric(g["port"], "pubsub_accept_errors_total")
+        except Exception as e:  # noqa: BLE001
+            accept_errors = f"unreadable: {e}"
+        with open(g["err"]) as f:
+            warnings = sum(1 for line in f if "cannot accept" in line)
+        alive = g["proc"].poll() is None
+        self.stop([g["pid"]])
+        failures = b.get("connect", {}).get("failures", {})
+        fail_text = "; ".join(f"{n:,}: {reason}" for reason, n in failures.items()) or "none"
+        ad = a.get("deliveries", {})
+        return ["### A gateway at its file limit", "",
+                f"One gateway; a first loadgen holds {hold_clients:,} clients (the gateway then "
+                f"has {files_full:,} open files of its 20,000), a second one tries 300 more.", "",
+                "| figure | value |", "|---|---|",
+                f"| extra clients upgraded / failed | {fmt(b.get('connect', {}).get('connected'))} /"
+                f" {fmt(b.get('connect', {}).get('failed'))} |",
+                f"| how the extra clients failed | {fail_text} |",
+                f"| gateway CPU while refusing ({t1 - t0:.1f} s) | {cpu1 - cpu0:.2f} s "
+                f"({100 * (cpu1 - cpu0) / (t1 - t0):.0f} % of one core: no busy loop) |",
+                f"| `pubsub_accept_errors_total` afterwards | {accept_errors} |",
+                f"| 'cannot accept' warnings in the gateway log | {warnings} |",
+                f"| held clients: events published after the refusals, lost | "
+                f"{fmt(a.get('publish', {}).get('events_sent'))} events, "
+                f"{fmt(ad.get('received'))} of {fmt(ad.get('expected'))} deliveries received, "
+                f"lost {fmt(ad.get('lost'))} |",
+                f"| gateway still running | {'yes' if alive else 'NO'} |",
+                "", f"Commands: `{a['_cmd']}` then `{b['_cmd']}`", ""]
+
+    def fanout_run(self, tag, n_gateways, binary=None, duration=10):
+        redis = self.start_redis()
+        gws = [self.start_gateway(redis["url"], binary=binary) for _ in range(n_gateways)]
+        args = []
+        for g in gws:
+            args += ["--url", f"ws://127.0.0.1:{g['port']}"]
+        for g in gws:
+            args += ["--gateway-pid", g["pid"]]
+        args += ["--redis-pid", redis["pid"], "--clients", 1000, "--publish-via", "redis",
+                 "--redis", redis["url"], "--rate", "max", "--window", 32,
+                 "--duration", duration * self.q, "--warmup", 1]
+        r = self.loadgen(tag, args)
+        self.stop([g["pid"] for g in gws] + [redis["pid"]])
+        return r
+
+    def fanout_row(self, label, r):
+        d, gw, lat = r.get("deliveries", {}), r.get("gateway", {}), r.get("latency_us", {})
+        return (f"| {label} | **{fmt(d.get('achieved_per_second'))}** | {fmt(d.get('lost'))} | "
+                f"**{fmt(gw.get('cpu_us_per_delivery'), 3)}** | {fmt(gw.get('cpu_seconds'), 2)} | "
+                f"{fmt(r.get('redis_cpu_seconds'), 2)} | {fmt(r.get('loadgen_cpu_seconds'), 2)} | "
+                f"{fmt(lat.get('p50'))} / {fmt(lat.get('p99'))} |")
+
+    def fanout(self):
+        header = ["| setup | deliveries/s | lost | gateway CPU µs/delivery | gateway CPU s | "
+                  "Redis CPU s | loadgen CPU s | latency p50 / p99 µs |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines = ["1,000 clients on /ws/broadcasts, events published through the typed C++ "
+                 "publisher to Redis as fast as the clients take them (`--rate max`: at most 32 "
+                 "events in flight end to end, so nothing queues without bound and nothing is "
+                 "lost).", ""] + header
+        cmds = []
+        for n in (2, 1):
+            r = self.fanout_run(f"fanout-{n}gw", n)
+            lines.append(self.fanout_row(f"{n} replica(s)", r))
+            cmds.append(r["_cmd"])
+            if n == 2:
+                self.summary.append(("Fan-out, 1,000 clients, 2 replicas", "> 1M/s, ≤ 1 µs",
+                                     f"{fmt(r.get('deliveries', {}).get('achieved_per_second'))}/s, "
+                                     f"{fmt(r.get('gateway', {}).get('cpu_us_per_delivery'), 3)} µs",
+                                     r["_cmd"]))
+            if self.args.compare_gateway:
+                rb = self.fanout_run(f"fanout-{n}gw-before", n, binary=self.args.compare_gateway)
+                lines.append(self.fanout_row(f"{n} replica(s), gateway before the optimisation", rb))
+                cmds.append(rb["_cmd"] + "   # gateway: " + self.args.compare_gateway)
+        lines += ["", "Commands:", ""] + [f"    {c}" for c in cmds] + [""]
+        self.section("2. Fan-out throughput", TARGETS["fanout"], lines)
+
+    def latency_run(self, tag, rate, binary=None):
+        redis = self.start_redis()
+        gws = [self.start_gateway(redis["url"], binary=binary) for _ in range(2)]
+        args = []
+        for g in gws:
+            args += ["--url", f"ws://127.0.0.1:{g['port']}", "--gateway-pid", g["pid"]]
+        args += ["--redis-pid", redis["pid"], "--clients", 1000, "--publish-via", "redis",
+                 "--redis", redis["url"], "--rate", rate, "--duration", 10 * self.q,
+                 "--warmup", 1]
+        r = self.loadgen(tag, args)
+        self.stop([g["pid"] for g in gws] + [redis["pid"]])
+        return r
+
+    def latency_row(self, label, r):
+        d, lat, gw = r.get("deliveries", {}), r.get("latency_us", {}), r.get("gateway", {})
+        return (f"| {label} | {fmt(d.get('offered_per_second'))} | "
+                f"{fmt(d.get('achieved_per_second'))} | {fmt(d.get('lost'))} | {fmt(lat.get('p50'))} | "
+                f"{fmt(lat.get('p90'))} | **{fmt(lat.get('p99'))}** | {fmt(lat.get('p99_9'))} | "
+                f"{fmt(lat.get('max'))} | {fmt(gw.get('cpu_us_per_delivery'), 3)} |")
+
+    def latency(self):
+        lines = ["1,000 clients on /ws/broadcasts over 2 replicas and Redis; events through the "
+                 "typed publisher to Redis at a fixed rate; latency = client receive time − the "
+                 "send time the event carries (first second excluded).", "",
+                 "| events/s | offered deliveries/s | achieved | lost | p50 µs | p90 µs | p99 µs | "
+                 "p99.9 µs | max µs | gateway CPU µs/delivery |",
+                 "|---|---|---|---|---|---|---|---|---|---|"]
+        cmds = []
+        for rate in (50, 200):
+            r = self.latency_run(f"latency-{rate}", rate)
+            lines.append(self.latency_row(str(rate), r))
+            cmds.append(r["_cmd"])
+            target = "2 ms" if rate == 50 else "5 ms"
+            self.summary.append((f"Latency, {rate} events/s × 1,000 clients",
+                                 f"p99 < {target}",
+                                 f"p50 {fmt(r.get('latency_us', {}).get('p50'))} µs, "
+                                 f"p99 {fmt(r.get('latency_us', {}).get('p99'))} µs", r["_cmd"]))
+            if self.args.compare_gateway:
+                rb = self.latency_run(f"latency-{rate}-before", rate,
+                                      binary=self.args.compare_gateway)
+                lines.append(self.latency_row(f"{rate} (gateway before the optimisation)", rb))
+                cmds.append(rb["_cmd"] + "   # gateway: " + self.args.compare_gateway)
+        lines += ["", "Commands:", ""] + [f"    {c}" for c in cmds] + [""]
+        self.section("3. Latency", TARGETS["latency"], lines)
+
+    def scoped(self):
+        redis = self.start_redis()
+        gws = [self.start_gateway(redis["url"]) for _ in range(2)]
+        args = []
+        for g in gws:
+            args += ["--url", f"ws://127.0.0.1:{g['port']}", "--gateway-pid", g["pid"]]
+        args += ["--redis-pid", redis["pid"], "--clients", 10000, "--path", "/ws/comments/{scope}",
+                 "--scopes", 1000, "--connect-concurrency", 1, "--publish-via", "redis",
+                 "--redis", redis["url"], "--rate", "max", "--window", 512,
+                 "--duration", 10 * self.q]
+        before = [metric(g["port"], "pubsub_events_in_total") for g in gws]
+        r = self.loadgen("scoped", args)
+        after = [metric(g["port"], "pubsub_events_in_total") for g in gws]
+        self.stop([g["pid"] for g in gws] + [redis["pid"]])
+        sent = r.get("publish", {}).get("events_sent", 0)
+        d, lat, gw = r.get("deliveries", {}), r.get("latency_us", {}), r.get("gateway", {})
+        lines = ["10,000 clients over 1,000 track scopes (/ws/comments/{scope}; client i is on "
+                 "track i mod 1000 and on replica i mod 2, so replica 0 holds the even tracks and "
+                 "replica 1 the odd ones); events to random tracks through the typed publisher to "
+                 "Redis, `--rate max` with 512 events in flight.", "",
+                 "| figure | value |", "|---|---|",
+                 f"| events published | {fmt(sent)} ({fmt(sent / max(r.get('publish', {}).get('seconds', 1), 1e-9))}/s) |",
+                 f"| **deliveries/s** | **{fmt(d.get('achieved_per_second'))}** (lost {fmt(d.get('lost'))}) |",
+                 f"| events end to end | {fmt(d.get('events_per_second_end_to_end'))}/s |",
+                 f"| latency p50 / p99 | {fmt(lat.get('p50'))} / {fmt(lat.get('p99'))} µs |",
+                 f"| gateway CPU per delivery | {fmt(gw.get('cpu_us_per_delivery'), 3)} µs |"]
+        for i in range(2):
+            got = after[i] - before[i]
+            lines.append(f"| **events replica {i} received from Redis** | **{fmt(got)}** "
+                         f"({100 * got / sent if sent else 0:.1f} % of those published) |")
+        lines += ["", f"Command: `{r['_cmd']}`", ""]
+        self.summary.append(("Scoped, 10k clients / 1,000 tracks", "only its scopes",
+                             f"{fmt(d.get('achieved_per_second'))} deliveries/s; replicas got "
+                             f"{100 * (after[0] - before[0]) / max(sent, 1):.0f} % / "
+                             f"{100 * (after[1] - before[1]) / max(sent, 1):.0f} % of events",
+                             r["_cmd"]))
+        self.section("4. Scoped delivery", TARGETS["scoped"], lines)
+
+    def personal(self):
+        redis = self.start_redis()
+        gws = [self.start_gateway(redis["url"]) for _ in range(2)]
+        args = []
+        for g in gws:
+            args += ["--url", f"ws://127.0.0.1:{g['port']}", "--gateway-pid", g["pid"]]
+        args += ["--redis-pid", redis["pid"], "--clients", 10000, "--path", "/ws/notifications",
+                 "--connect-concurrency", 1, "--publish-via", "redis", "--redis", redis["url"],
+                 "--rate", "max", "--window", 256, "--duration", 10 * self.q]
+        r = self.loadgen("personal", args)
+        self.stop([g["pid"] for g in gws] + [redis["pid"]])
+        d, lat, gw = r.get("deliveries", {}), r.get("latency_us", {}), r.get("gateway", {})
+        lines = ["10,000 users (u0..u9999, one client each on /ws/notifications, over 2 "
+                 "replicas); private_message events to random users through the typed "
+                 "publisher's PublishToUser (topic notifications@uN), `--rate max` with 256 in "
+                 "flight.", "",
+                 "| figure | value |", "|---|---|",
+                 f"| **events/s end to end** | **{fmt(d.get('events_per_second_end_to_end'))}** "
+                 f"(lost {fmt(d.get('lost'))}) |",
+                 f"| latency p50 / p99 | {fmt(lat.get('p50'))} / {fmt(lat.get('p99'))} µs |",
+                 f"| gateway CPU per delivery | {fmt(gw.get('cpu_us_per_delivery'), 3)} µs |",
+                 f"| Redis CPU | {fmt(r.get('redis_cpu_seconds'), 2)} s |",
+                 "", f"Command: `{r['_cmd']}`", ""]
+        self.summary.append(("Personal, 10k users", "—",
+                             f"{fmt(d.get('events_per_second_end_to_end'))} events/s", r["_cmd"]))
+        self.section("5. Personal delivery", TARGETS["personal"], lines)
+
+    def publish(self):
+        redis = self.start_redis()
+        g = self.start_gateway(redis["url"], grpc=True)
+        rows = []
+        for via, extra in (("redis", ["--redis", redis["url"]]), ("grpc", ["--grpc", f"127.0.0.1:{g['grpc_port']}"]),
+                           ("http", [])):
+            r = self.loadgen(f"publish-{via}", ["--url", f"ws://127.0.0.1:{g['port']}", "--clients", 0,
+                                                "--publish-via", via, *extra, "--rate", "max",
+                                                "--duration", 5 * self.q, "--gateway-pid", g["pid"],
+                                                "--redis-pid", redis["pid"]])
+            p = r.get("publish", {})
+            rate = p.get("events_acked", 0) / p["seconds"] if p.get("seconds") else 0
+            rows.append((via, rate, p, r))
+        self.stop([g["pid"]])
+        payload = "x" * 200
+        bench = {}
+        for clients, pipeline in ((1, 64), (50, 16)):
+            cmd = ["redis-benchmark", "-p", str(redis["port"]), "-q", "-n", str(int(2000000 * self.q)),
+                   "-c", str(clients), "-P", str(pipeline), "PUBLISH", "pubsub:bench", payload]
+            out = subprocess.run(cmd, capture_output=True, text=True).stdout
+            m = re.findall(r"([\d.]+) requests per second", out)
+            bench[(clients, pipeline)] = (float(m[-1]) if m else 0, shlex.join(cmd[:-1]) + " <200 B>")
+        self.stop([redis["pid"]])
+        ceiling = bench[(1, 64)][0]
+        lines = ["Events published as fast as each path takes them (`--clients 0`: no "
+                 "subscribers, so only the publishing path is measured), against `redis-benchmark` "
+                 "PUBLISH of a 200-byte message (about the size of an envelope) on the same Redis. "
+                 "(`redis-benchmark -t publish` is not a test in Redis 7.0's redis-benchmark: the "
+                 "PUBLISH command is given explicitly.)", "",
+                 "| path | events/s | of the 1-connection ceiling | failed | command |", "|---|---|---|---|---|"]
+        for via, rate, p, r in rows:
+            name = {"redis": "typed C++ publisher → RedisBus (1 pipelined connection)",
+                    "grpc": "gRPC PublishStream (4 streams) → gateway → Redis",
+                    "http": "HTTP POST /api/publish (4 keep-alive pipelined connections) → gateway → Redis"}[via]
+            lines.append(f"| {name} | **{fmt(rate)}** | {100 * rate / ceiling if ceiling else 0:.0f} % | "
+                         f"{fmt(p.get('events_failed'))} | `{r['_cmd']}` |")
+        for (clients, pipeline), (rps, cmd) in bench.items():
+            lines.append(f"| redis-benchmark PUBLISH, {clients} connection(s), pipeline {pipeline} | "
+                         f"{fmt(rps)} | {100 * rps / ceiling if ceiling else 0:.0f} % | – | `{cmd}` |")
+        lines.append("")
+        self.summary.append(("Publish path, typed publisher → Redis", "≥ 80 % of ceiling",
+                             f"{fmt(rows[0][1])}/s = {100 * rows[0][1] / ceiling if ceiling else 0:.0f} % "
+                             f"of {fmt(ceiling)}/s", rows[0][3]["_cmd"]))
+        self.section("6. Publish path", TARGETS["publish"], lines)
+
+    def micro(self):
+        if not os.path.exists(self.json_bench_bin):
+            self.section("7. Micro benchmarks", TARGETS["micro"],
+                         [f"`{rel(self.json_bench_bin)}` is not built: "
+                          f"`cmake --build {self.args.build} --target json_benchmark`."])
+            return
+        cmd = [self.json_bench_bin, "--benchmark_min_time=0.3", "--benchmark_format=json"]
+        print(f"  $ {self.shown(cmd)}", flush=True)
+        out = subprocess.run(cmd, capture_output=True, text=True).stdout
+        with open(os.path.join(self.results, "json_benchmark.json"), "w") as f:
+            f.write(out)
+        data = json.loads(out)
+        lines = ["`bench/json_benchmark.cc` (Google Benchmark, another part of the project): the "
+                 "generated JSON writer against protobuf's reflective `MessageToJsonString`, and "
+                 "the envelope work around them.", "",
+                 "| benchmark | ns per op |", "|---|---|"]
+        for b in data.get("benchmarks", []):
+            lines.append(f"| {b['name']} | {b['real_time']:,.0f} |")
+        lines += ["", f"Command: `{self.shown(cmd)}`", ""]
+        self.section("7. Micro benchmarks", TARGETS["micro"], lines)
+
+    # --- output ------------------------------------------------------------
+    def machine(self):
+        model = "unknown"
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+        with open("/proc/meminfo") as f:
+            mem_kib = int(f.readline().split()[1])
+        redis_version = subprocess.run(["redis-server", "--version"], capture_output=True,
+                                       text=True).stdout.strip()
+        return [f"- CPU: {os.cpu_count()} × {model}",
+                f"- Memory: {mem_kib / 1024 / 1024:.1f} GiB; kernel {platform.release()}",
+                f"- Open-file limit per process: {os.sysconf('SC_OPEN_MAX'):,} (hard; cannot be raised)",
+                f"- {redis_version.split(' sha=')[0]}",
+                f"- Build: `{self.args.build}` (CMAKE_BUILD_TYPE=Release)"]
+
+    def write(self, load_start, load_end, started, scenarios):
+        out = ["# Benchmarks", "",
+               "Measured by `bench/run_scenarios.sh` (which starts Redis and the gateway replicas "
+               "itself, drives them with `pubsub-loadgen`, and stops them); the figures of issue 5's "
+               "standard scenarios beside the targets of DESIGN section 10. Everything runs on "
+               "one machine: Redis, the gateways and the load generator share its cores, so "
+               "**gateway CPU µs per delivery** is the figure that compares systems fairly.", "",
+               "## Machine", ""] + self.machine() + [
+               f"- Load average (1 min) at start / end of the run: {load_start:.2f} / {load_end:.2f}"
+               + ("" if load_start < 0.5 else
+                  " — **other work was running on the machine**: figures are pessimistic"),
+               f"- Run: {started} ({', '.join(scenarios)}); raw JSON and logs: "
+               f"`{rel(self.results)}/`", "",
+               "## Summary", "",
+               "| scenario | target | measured | command |", "|---|---|---|---|"]
+        for name, target, value, cmd in self.summary:
+            out.append(f"| {name} | {target} | {value} | `{cmd}` |")
+        out.append("")
+        for section in self.sections:
+            out += section
+        extra = os.path.join(ROOT, "bench", "scenarios", "notes.md")
+        if os.path.exists(extra):
+            with open(extra) as f:
+                out += [f.read().rstrip(), ""]
+        with open(self.args.out, "w") as f:
+            f.write("\n".join(out) + "\n")
+        print(f"wrote {self.args.out}")
+
+
+SCENARIOS = ["ceiling", "idle", "fanout", "latency", "scoped", "personal", "publish", "micro"]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--build", default="build-f")
+    parser.add_argument("--only", default=",".join(SCENARIOS))
+    parser.add_argument("--quick", action="store_true", help="shorter runs, 20k instead of 100k")
+    parser.add_argument("--compare-gateway", default="",
+                        help="an older pubsub-gateway binary: fan-out and latency also run with it")
+    parser.add_argument("--wait-quiet", type=float, default=0,
+                        help="wait up to this many seconds for a 1-min load average < 0.5")
+    parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    args = parser.parse_args()
+    chosen = [s for s in args.only.split(",") if s]
+    for s in chosen:
+        if s not in SCENARIOS:
+            sys.exit(f"unknown scenario {s!r}; known: {', '.join(SCENARIOS)}")
+    bench = Bench(args)
+    for binary in (bench.gateway_bin, bench.loadgen_bin):
+        if not os.path.exists(binary):
+            sys.exit(f"{rel(binary)} is missing: cmake --build {args.build} "
+                     "--target pubsub-gateway pubsub-loadgen json_benchmark")
+    deadline = time.time() + args.wait_quiet
+    while load_average() >= 0.5 and time.time() < deadline:
+        print(f"waiting for a quiet machine (load {load_average():.2f})", flush=True)
+        time.sleep(15)
+    started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    load_start = load_average()
+    try:
+        for s in chosen:
+            print(f"== {s} (load {load_average():.2f})", flush=True)
+            getattr(bench, s)()
+    finally:
+        bench.stop()
+    bench.write(load_start, load_average(), started, chosen)
+
+
+if __name__ == "__main__":
+    main()
