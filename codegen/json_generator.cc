@@ -131,6 +131,7 @@ class BodyEmitter {
             "if ($object$.has_$field$()) {\n");
         f_.Indent();
         Member(item.field, object, before[i], clears_flag);
+        Flush();  // a value written as a literal ({} or null) stays inside the `if`
         f_.Outdent();
         f_("}\n");
       } else {
