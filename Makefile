@@ -20,7 +20,8 @@ build: configure
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-run: build
+run: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target pubsub-gateway
 	@tools/run.sh $(BUILD_DIR)
 
 format:
