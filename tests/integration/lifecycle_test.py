@@ -131,6 +131,28 @@ class SlowConsumerTest(unittest.IsolatedAsyncioTestCase):
             gw.close()
 
 
+class KeepAliveTest(unittest.IsolatedAsyncioTestCase):
+    async def test_quiet_client_is_pinged_then_closed_when_silent(self):
+        gw = Gateway("--ping-interval-seconds", "1", "--idle-timeout-seconds", "2")
+        try:
+            # A client that never answers pings (the raw socket does not).
+            silent = raw_websocket(gw.port, "/ws/broadcasts", "silent")
+            frames = read_frames(silent)  # until the gateway ends the connection
+            opcodes = [op for op, _ in frames]
+            self.assertIn(0x9, opcodes, "no keep-alive ping was sent")
+            self.assertEqual(frames[-1][0], 0x8)
+            self.assertEqual(struct.unpack(">H", frames[-1][1][:2])[0], 1001)
+            self.assertEqual(frames[-1][1][2:], b"idle timeout")
+            silent.close()
+            # A client that answers pings (websockets does) stays connected.
+            async with gw.connect("/ws/broadcasts", user="lively", ping_interval=None) as ws:
+                gw.wait_for(lambda: gw.metric("pubsub_connections") == 1, "connected")
+                await asyncio.sleep(3.5)  # longer than the idle timeout, on purpose
+                self.assertTrue(ws.open)
+        finally:
+            gw.close()
+
+
 class ShutdownTest(unittest.IsolatedAsyncioTestCase):
     async def test_sigterm_closes_every_client_with_1001_and_exits_0(self):
         gw = Gateway()
