@@ -1,5 +1,9 @@
 #include "server/gateway/ws_session.h"
 
+#include <sys/socket.h>
+
+#include <cstring>
+
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
@@ -17,6 +21,26 @@ using Clock = std::chrono::steady_clock;
 // holds no buffer of its own.
 constexpr size_t kReadBufferBytes = 16 * 1024;
 thread_local uint8_t read_buffer[kReadBufferBytes];
+
+// Frames waiting on an open socket are copied into this per-thread buffer and
+// leave in ONE non-blocking send: one syscall and no per-frame iovec, however
+// many small frames wait (Asio's gather write takes at most 64 buffers per
+// writev and allocates a copy of the buffer list per write). Only bytes the
+// socket cannot take now are copied into the session (control_in_flight_)
+// and written asynchronously.
+constexpr size_t kScratchBytes = 64 * 1024;
+thread_local char write_scratch[kScratchBytes];
+
+// Sessions of this loop that were handed frames since the loop's last flush.
+// Deliver only queues; one posted flush per loop turn writes every such
+// socket, so the frames of all events delivered in that turn leave together
+// (corking), and the hub's delivery loop never writes a socket itself.
+struct FlushList {
+  std::vector<std::shared_ptr<WsSession>> sessions;
+  std::vector<std::shared_ptr<WsSession>> spare;  // keeps the capacity
+  bool posted = false;
+};
+thread_local FlushList flush_list;
 
 // How long a closing socket may take to send its close frame before the TCP
 // connection is dropped.
@@ -119,7 +143,19 @@ void WsSession::Deliver(const DeliveryPtr& delivery) {
   }
   queued_bytes_ += size;
   queue_.push_back(delivery);
-  MaybeWrite();
+  // A socket with a write in flight sends its queue when the write completes;
+  // otherwise it joins this loop turn's flush (once: its queue was empty).
+  if (writing_ || queue_.size() != 1) return;
+  flush_list.sessions.push_back(shared_from_this());
+  if (flush_list.posted) return;
+  flush_list.posted = true;
+  asio::post(socket_.get_executor(), [] {
+    FlushList& list = flush_list;
+    std::swap(list.sessions, list.spare);
+    list.posted = false;
+    for (auto& session : list.spare) session->MaybeWrite();
+    list.spare.clear();
+  });
 }
 
 void WsSession::Close(uint16_t code, std::string_view reason) {
@@ -136,7 +172,7 @@ void WsSession::StartClose(uint16_t code, std::string_view reason, bool drop_que
   state_ = State::kClosing;
   if (drop_queue) {
     queue_.clear();
-    queued_bytes_ = 0;
+    queued_bytes_ = control_in_flight_.size();
     for (const auto& d : in_flight_) queued_bytes_ += d->frame().size();
   }
   close_frame_ = ws::EncodeCloseFrame(code, reason);
@@ -252,11 +288,61 @@ void WsSession::Sweep(Clock::time_point now) {
 
 void WsSession::MaybeWrite() {
   if (writing_ || state_ == State::kFinished || state_ == State::kJoining) return;
+  // The data path: everything waiting, copied into the loop's scratch buffer,
+  // in one non-blocking send. Closing and rejections take the gather path.
+  while (state_ == State::kOpen && !writing_ &&
+         (!handshake_.empty() || !control_.empty() || !queue_.empty())) {
+    size_t total = 0;
+    auto append = [&total](std::string_view bytes) {
+      std::memcpy(write_scratch + total, bytes.data(), bytes.size());
+      total += bytes.size();
+    };
+    if (handshake_.size() + control_.size() > kScratchBytes) break;
+    append(handshake_);
+    append(control_);
+    size_t frames = 0;
+    while (frames < queue_.size() && total + queue_[frames]->frame().size() <= kScratchBytes) {
+      append(queue_[frames++]->frame());
+    }
+    if (frames == 0 && !queue_.empty() && handshake_.empty() && control_.empty()) {
+      break;  // a frame larger than the scratch buffer: gather write
+    }
+    const ssize_t sent =
+        ::send(socket_.native_handle(), write_scratch, total, MSG_DONTWAIT | MSG_NOSIGNAL);
+    // EAGAIN: nothing left. A hard error: the asynchronous write below fails
+    // too and OnWrite ends the session, so that no caller of MaybeWrite ever
+    // sees the session finish under it.
+    const size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
+    context_.metrics.shard(loop_).bytes_out.fetch_add(done, std::memory_order_relaxed);
+    if (!handshake_.empty()) {
+      handshake_.clear();
+      handshake_.shrink_to_fit();
+    }
+    control_.clear();
+    for (size_t i = 0; i < frames; ++i) queued_bytes_ -= queue_[i]->frame().size();
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(frames));
+    if (done < total) {
+      // The socket is full: the rest is ours to write when it drains.
+      control_in_flight_.assign(write_scratch + done, total - done);
+      queued_bytes_ += control_in_flight_.size();
+      writing_ = true;
+      asio::async_write(socket_, asio::buffer(control_in_flight_),
+                        [self = shared_from_this()](boost::system::error_code error, size_t n) {
+                          self->OnWrite(error, n);
+                        });
+      return;
+    }
+  }
+  if (writing_ ||
+      (state_ == State::kOpen && queue_.empty() && control_.empty() && handshake_.empty())) {
+    return;
+  }
   buffers_.clear();
   if (!handshake_.empty()) buffers_.push_back(asio::buffer(handshake_));
   if (!control_.empty()) {
     control_in_flight_.swap(control_);
     control_.clear();
+    queued_bytes_ += control_in_flight_.size();
     buffers_.push_back(asio::buffer(control_in_flight_));
   }
   in_flight_.swap(queue_);
@@ -291,7 +377,9 @@ void WsSession::OnWrite(boost::system::error_code error, size_t bytes) {
       !handshake_.empty() && state_ == State::kClosing && close_frame_.empty();
   handshake_.clear();
   handshake_.shrink_to_fit();
+  queued_bytes_ -= control_in_flight_.size();
   control_in_flight_.clear();
+  if (control_in_flight_.capacity() > 4096) control_in_flight_.shrink_to_fit();
   for (const auto& delivery : in_flight_) queued_bytes_ -= delivery->frame().size();
   in_flight_.clear();
   if (was_rejection) {

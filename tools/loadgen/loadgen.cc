@@ -336,12 +336,16 @@ absl::StatusOr<Report> RunLoadgen(const Options& o, std::ostream& progress_out) 
     outcome.start = Clock::now();
     outcome.first_send_unix_nanos = NowUnixNanos();
     const uint64_t frames_before = pool.frames();
-    stand_in->Blast(true);
+    stand_in->Blast(true, o.rate);
     const auto end = outcome.start + std::chrono::duration_cast<Clock::duration>(
                                          std::chrono::duration<double>(o.duration_seconds));
     while (Clock::now() < end) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       progress.Tick("blasting", 0, 0);
+    }
+    if (o.rate > 0) {
+      // Paced: let the last round arrive.
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     frames_at_end = pool.frames() - frames_before;
     outcome.end = Clock::now();

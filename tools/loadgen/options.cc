@@ -134,7 +134,8 @@ Measurement and output:
   --redis-pid PID             Read Redis's CPU from /proc (repeatable).
   --ceiling                   Measure the generator itself: a built-in trivial server
                               accepts the clients and sends pre-built frames as fast as it
-                              can for --duration seconds.
+                              can for --duration seconds; with --rate R, one frame to every
+                              client R times a second (the generator's latency floor).
   --label TEXT                Copied into the report.
   --json                      The report as JSON on stdout (the table goes to stderr).
   --quiet                     No progress lines on stderr.

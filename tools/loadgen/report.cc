@@ -51,9 +51,13 @@ std::string RenderTable(const Report& r) {
   }
   if (r.ceiling) {
     Row(out, "stand-in frames sent", Grouped(r.stand_in_frames_sent));
+    const bool paced = r.rate != "0";
     Row(out, "frames received",
-        absl::StrFormat("%s = %s frames/s  <- the generator's ceiling", Grouped(r.frames),
-                        Grouped(r.achieved_deliveries_per_second)));
+        absl::StrFormat("%s = %s frames/s%s", Grouped(r.frames),
+                        Grouped(r.achieved_deliveries_per_second),
+                        paced ? absl::StrCat(" (paced: one frame per client, ", r.rate,
+                                             " rounds/s; the latency below is the floor)")
+                              : "  <- the generator's ceiling"));
   } else if (r.events_sent > 0) {
     Row(out, "events published",
         absl::StrFormat("%s in %.2f s (acked %s, failed %s)%s", Grouped(r.events_sent),

@@ -70,8 +70,10 @@ absl::StatusOr<std::unique_ptr<StandInServer>> StandInServer::Start(uint32_t pay
   options.kind = ChannelKind::kBroadcasts;
   options.payload_bytes = payload_bytes;
   EventFactory factory(options);
+  server->single_ = FrameOf(factory.JsonBody(EventSpec{.seq = 0, .send_unix_nanos = 0}));
+  server->single_marker_ = server->single_.find("~T");
   for (int i = 0; i < kBatchFrames; ++i) {
-    const std::string frame = FrameOf(factory.JsonBody(EventSpec{.seq = 0, .send_unix_nanos = 0}));
+    const std::string& frame = server->single_;
     server->marker_offsets_.push_back(server->batch_.size() + frame.find("~T"));
     server->batch_ += frame;
   }
@@ -98,9 +100,11 @@ void StandInServer::Run() {
       "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n";
   epoll_event events[256];
   char buffer[4096];
+  int64_t next_round = 0;
   while (!stop_.load(std::memory_order_relaxed)) {
     const bool blasting = blasting_.load(std::memory_order_relaxed);
-    const int n = ::epoll_wait(epoll_fd_, events, 256, blasting ? 0 : 20);
+    const double rounds = rounds_per_second_.load(std::memory_order_relaxed);
+    const int n = ::epoll_wait(epoll_fd_, events, 256, blasting ? (rounds > 0 ? 1 : 0) : 20);
     for (int i = 0; i < n; ++i) {
       if (events[i].data.ptr == nullptr) {
         for (;;) {
@@ -133,9 +137,26 @@ void StandInServer::Run() {
         open.push_back(&c);
       }
     }
-    if (!blasting) continue;
-    // One round: every open client gets the rest of its batch, restamped.
+    if (!blasting) {
+      next_round = 0;
+      continue;
+    }
     const int64_t now = NowUnixNanos();
+    if (rounds > 0) {
+      // Paced: one frame to every client per round.
+      if (next_round == 0) next_round = now;
+      if (now < next_round) continue;
+      next_round += static_cast<int64_t>(1e9 / rounds);
+      RestampMarker(single_.data() + single_marker_, NowUnixNanos());
+      for (Conn* c : open) {
+        if (::send(c->fd, single_.data(), single_.size(), MSG_DONTWAIT | MSG_NOSIGNAL) ==
+            static_cast<ssize_t>(single_.size())) {
+          frames_sent_.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
+      continue;
+    }
+    // One round: every open client gets the rest of its batch, restamped.
     for (size_t offset : marker_offsets_) RestampMarker(batch_.data() + offset, now);
     const size_t frame_bytes = batch_.size() / kBatchFrames;
     for (Conn* c : open) {

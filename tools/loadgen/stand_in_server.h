@@ -29,8 +29,13 @@ class StandInServer {
   ~StandInServer();
 
   uint16_t port() const { return port_; }
-  // Starts (true) or stops (false) sending frames.
-  void Blast(bool on) { blasting_.store(on); }
+  // Starts (true) or stops (false) sending frames: as fast as possible, or,
+  // with `rounds_per_second` > 0, one frame to every client per round (the
+  // generator's latency floor at that event rate).
+  void Blast(bool on, double rounds_per_second = 0) {
+    rounds_per_second_.store(rounds_per_second);
+    blasting_.store(on);
+  }
   void Stop();
   uint64_t frames_sent() const { return frames_sent_.load(); }
 
@@ -44,6 +49,9 @@ class StandInServer {
   uint16_t port_ = 0;
   std::string batch_;                   // kBatchFrames frames back to back
   std::vector<size_t> marker_offsets_;  // where each frame's marker starts in batch_
+  std::string single_;                  // one frame, for paced rounds
+  size_t single_marker_ = 0;
+  std::atomic<double> rounds_per_second_{0};
   std::atomic<bool> blasting_{false};
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> frames_sent_{0};
