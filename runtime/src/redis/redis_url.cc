@@ -1,6 +1,8 @@
 // ParseRedisUrl: redis://[[username]:password@]host[:port][/db].
+#include <strings.h>
 #include <charconv>
 #include <string>
+
 #include <string_view>
 
 #include "pubsub/redis_bus.h"
@@ -37,15 +39,9 @@ absl::StatusOr<std::string> PercentDecode(std::string_view in, std::string_view 
   return out;
 }
 
+// ASCII case-insensitive (the C locale is never changed here).
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // Parses a non-empty run of decimal digits into [min, max].
