@@ -655,6 +655,13 @@ void RedisBus::Impl::OnDown(Connection& connection, const absl::Status& reason, 
 }
 
 void RedisBus::Impl::Watchdog() {
+  {
+    // A tick that fired just before shutdown cancelled the timer must not
+    // re-arm it: the I/O thread would never run out of work and the
+    // destructor's join() would wait forever.
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+  }
   const auto now = Clock::now();
   bool publisher_stuck = false;
   bool subscriber_stuck = false;
