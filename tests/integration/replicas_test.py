@@ -6,11 +6,19 @@ while one of its clients needs it."""
 
 import asyncio
 import json
+import os
+import subprocess
+import sys
 import unittest
 
 import websockets.exceptions
 
 from harness import Gateway, RedisServer, recv_json
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "grpc"))
+from grpc_harness import GrpcGateway, bearer, load_stubs  # noqa: E402
+
+CLI = os.environ.get("PUBSUB_CLI", "pubsub")
 
 
 def broadcast(i):
@@ -28,7 +36,9 @@ def comment(track, i):
 class ReplicasTest(unittest.IsolatedAsyncioTestCase):
     def setUp(self):
         self.redis = RedisServer()
-        self.replicas = [Gateway(bus=self.redis.url) for _ in range(3)]
+        # Replica 1 also serves gRPC, for workers.
+        self.replicas = [GrpcGateway(bus=self.redis.url)]
+        self.replicas += [Gateway(bus=self.redis.url) for _ in range(2)]
         for gw in self.replicas:
             gw.wait_for(lambda gw=gw: gw.request("GET", "/readyz")[0] == 200, "replica ready")
 
@@ -89,6 +99,43 @@ class ReplicasTest(unittest.IsolatedAsyncioTestCase):
             async with r3.connect("/ws/book-requests/admin", user="plain"):
                 pass
         self.assertEqual(refused.exception.status_code, 403)
+
+    async def test_grpc_and_cli_publishes_reach_every_replica(self):
+        r1, r2, r3 = self.replicas
+        stubs = load_stubs()
+        pb, rpc = stubs["publisher_pb2"], stubs["publisher_pb2_grpc"]
+        async with r1.connect("/ws/broadcasts", user="a1") as b1, \
+                r2.connect("/ws/broadcasts", user="a2") as b2, \
+                r3.connect("/ws/broadcasts", user="a3") as b3, \
+                r3.connect("/ws/notifications", user="alice") as alice:
+            # A worker with grpcio publishes through replica 1's gRPC port: JSON ...
+            with r1.channel() as channel:
+                stub = rpc.PublisherStub(channel)
+                reply = stub.Publish(pb.PublishRequest(json=pb.JsonEvent(
+                    type="new_broadcast", json=json.dumps(broadcast(1)))), metadata=bearer())
+                self.assertTrue(reply.event_id)
+                # ... and a typed protobuf message, to one user on another replica.
+                message = stubs["notifications_pb2"].PrivateMessage(text="typed, for alice")
+                request = pb.PublishRequest(target_user_ids=["alice"])
+                request.message.Pack(message)
+                stub.Publish(request, metadata=bearer())
+            for ws in (b1, b2, b3):
+                self.assertEqual(await recv_json(ws), broadcast(1))
+            self.assertEqual(await recv_json(alice),
+                             {"type": "private_message", "text": "typed, for alice"})
+
+            # The CLI publishes through replica 1's gRPC port and straight to Redis.
+            key_file = os.path.join(r1.dir.name, "publisher-key")
+            for route in (["--grpc", r1.grpc_target, "--key-file", key_file],
+                          ["--redis", self.redis.url]):
+                i = 2 if route[0] == "--grpc" else 3
+                done = subprocess.run([CLI, "publish", "new_broadcast",
+                                       json.dumps(broadcast(i)), *route],
+                                      capture_output=True, text=True, timeout=30)
+                self.assertEqual(done.returncode, 0, done.stderr)
+                self.assertTrue(done.stdout.strip())  # the event id
+                for ws in (b1, b2, b3):
+                    self.assertEqual(await recv_json(ws), broadcast(i))
 
     async def test_redis_restart_is_survived(self):
         r1, r2, r3 = self.replicas
