@@ -7,8 +7,12 @@
 // bus cannot subscribe, the client gets 503 instead.
 //
 // Sending: events arrive as shared, pre-rendered frames (Deliver). They wait
-// in a bounded queue (bytes and frames); every frame queued while a write is in
-// flight leaves in the next single gather write. A client whose queue would
+// in a bounded queue (bytes and frames). Deliver never writes: once per loop
+// turn the loop flushes every socket that was handed frames, copying each
+// socket's waiting frames into the loop's scratch buffer and sending them
+// with ONE non-blocking send (corking: the frames of every event delivered in
+// that turn leave together). Only what the kernel does not take is copied
+// into the session and written asynchronously. A client whose queue would
 // overflow is a slow consumer: its queue is dropped, it gets close 1013
 // "slow consumer", and its TCP connection is dropped if even that cannot be
 // written within the close timeout. Nothing it does slows other sockets.
