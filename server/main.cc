@@ -14,6 +14,7 @@
 #include "pubsub/embedded_bus.h"
 #include "pubsub/redis_bus.h"
 #include "pubsub/registry.h"
+#include "server/auth/jwt.h"
 #include "server/config/gateway_config.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/text.h"
@@ -87,6 +88,15 @@ int main(int argc, char** argv) {
     if (!options.ok()) {
       spdlog::critical("--bus: {}", pubsub::gateway::View(options.status().message()));
       return 2;
+    }
+    if (!config.redis_password_file.empty()) {
+      auto password = pubsub::auth::ReadSecretFile(config.redis_password_file);
+      if (!password.ok()) {
+        spdlog::critical("--redis-password-file: {}",
+                         pubsub::gateway::View(password.status().message()));
+        return 2;
+      }
+      options->password = *std::move(password);
     }
     options->max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
     // Never blocks: an unreachable Redis is retried with backoff while the

@@ -272,6 +272,7 @@ const std::vector<Flag>& Flags() {
          return absl::OkStatus();
        }},
       PathFlag("--publisher-key-file", &GatewayConfig::publisher_key_file),
+      PathFlag("--redis-password-file", &GatewayConfig::redis_password_file),
       {"--allowed-origin", true,
        [](std::string_view v, GatewayConfig& c) {
          std::string origin;
@@ -399,6 +400,9 @@ Network:
                                 Where events travel between publishers and gateways: "memory" is
                                 the embedded in-process bus (one replica); a Redis URL connects
                                 replicas (port 6379 and database 0 by default). Default: memory
+  --redis-password-file FILE    Password for Redis AUTH, read from FILE (a trailing newline is
+                                ignored), so that it never appears on a command line or in
+                                logs. Default: none
   --allowed-origin URL          Accept browser connections only from this origin, e.g.
                                 https://app.example.com (repeatable). Default: any origin
 

@@ -49,6 +49,7 @@ struct GatewayConfig {
   int jwt_leeway_seconds = 30;      // --jwt-leeway-seconds: clock skew on exp/nbf, 0..60
   bool dev_auth = false;            // --dev-auth: user from ?user_id=, roles from ?role=
   std::string publisher_key_file;   // --publisher-key-file: key for POST /api/publish
+  std::string redis_password_file;  // --redis-password-file: AUTH password for --bus redis://
   // --allowed-origin (repeatable): normalized origins "scheme://host[:port]",
   // scheme and host lowercased, as browsers send them. Empty = any origin.
   std::vector<std::string> allowed_origins;

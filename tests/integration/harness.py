@@ -173,16 +173,17 @@ class RedisServer:
     """A real redis-server on a free port, in its own temporary directory.
     stop() and start() again keep the port, to simulate an outage."""
 
-    def __init__(self):
+    def __init__(self, *extra_args):
         self.dir = tempfile.TemporaryDirectory(prefix="pubsub-redis-")
         self.port = free_port()
+        self.extra_args = list(extra_args)
         self.process = None
         self.start()
 
     def start(self):
         self.process = subprocess.Popen(
             ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", self.dir.name],
+             "--appendonly", "no", "--dir", self.dir.name, *self.extra_args],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
@@ -201,7 +202,11 @@ class RedisServer:
         self.dir.cleanup()
 
     def cli(self, *args):
-        result = subprocess.run(["redis-cli", "-p", str(self.port), *args],
+        auth = []
+        if "--requirepass" in self.extra_args:
+            auth = ["--no-auth-warning", "-a",
+                    self.extra_args[self.extra_args.index("--requirepass") + 1]]
+        result = subprocess.run(["redis-cli", "-p", str(self.port), *auth, *args],
                                 capture_output=True, text=True, timeout=WAIT_SECONDS)
         return result.stdout
 

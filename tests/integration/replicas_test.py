@@ -196,5 +196,35 @@ class ReplicasTest(unittest.IsolatedAsyncioTestCase):
         r1.wait_for(lambda: self.redis.numsub(channel) == 0, "unsubscribe after the last client")
 
 
+class RedisAuthTest(unittest.IsolatedAsyncioTestCase):
+    async def test_password_from_a_file_and_never_in_the_logs(self):
+        password = "s3cret-redis-password"
+        redis = RedisServer("--requirepass", password)
+        good = bad = None
+        try:
+            good_file = os.path.join(redis.dir.name, "password")
+            bad_file = os.path.join(redis.dir.name, "wrong")
+            with open(good_file, "w") as f:
+                f.write(password + "\n")
+            with open(bad_file, "w") as f:
+                f.write("wrong-password\n")
+            good = Gateway("--redis-password-file", good_file, bus=redis.url)
+            bad = Gateway("--redis-password-file", bad_file, bus=redis.url)
+            good.wait_for(lambda: good.request("GET", "/readyz")[0] == 200, "authenticated")
+            async with good.connect("/ws/broadcasts", user="a") as ws:
+                self.assertEqual(good.publish(broadcast(1))[0], 202)
+                self.assertEqual(await recv_json(ws), broadcast(1))
+            # A wrong password keeps the replica not ready; publishing says so.
+            self.assertEqual(bad.request("GET", "/readyz")[0], 503)
+            self.assertEqual(bad.publish(broadcast(2))[0], 503)
+            for gw in (good, bad):
+                self.assertNotIn(password, gw.logs())
+        finally:
+            for gw in (good, bad):
+                if gw:
+                    gw.close()
+            redis.close()
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -136,6 +136,12 @@ TEST(GatewayConfigTest, AuthModes) {
   ExpectError({"--dev-auth=yes"}, {"--dev-auth", "takes no value"}, false);
 }
 
+TEST(GatewayConfigTest, RedisPasswordFile) {
+  GatewayConfig c = ParseOk({"--bus", "redis://10.0.0.5:6380/2", "--redis-password-file", "/p"});
+  EXPECT_EQ(c.redis_password_file, "/p");
+  ExpectError({"--bus", "redis://:pw@127.0.0.1"}, {"--bus", "credentials"});
+}
+
 TEST(GatewayConfigTest, PublisherKeyAndOrigins) {
   GatewayConfig c =
       ParseOk({"--publisher-key-file", "/k", "--allowed-origin", "https://App.Example.com",
