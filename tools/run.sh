@@ -19,8 +19,10 @@ cat <<EOT
 
      The client prints: {"type":"new_broadcast","data":{"id":1,...}}
 
-  Other paths: /ws/comments/42  /ws/forum/7  /ws/book-requests  /ws/book-requests/admin?role=creator
-               /ws/notifications   (publish with ?to=ann for personal channels)
+  Other paths (add ?user_id=NAME): /ws/comments/42  /ws/forum/7  /ws/book-requests  /ws/notifications
+               /ws/book-requests/admin?user_id=boss&role=creator   (the admin channel needs the role)
+  Personal channels need a target: POST /api/publish?to=ann
+  Or watch with our CLI:  $build/tools/cli/pubsub tail 'ws://127.0.0.1:$port/ws/broadcasts' --user ann
   Operations:  http://127.0.0.1:$port/healthz  /readyz  /metrics  /api/stats?user=ann
   Stop with Ctrl-C.
 
