@@ -21,7 +21,7 @@ test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
 run: configure
-	@cmake --build $(BUILD_DIR) -j $(JOBS) --target pubsub-gateway
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target pubsub-gateway pubsub
 	@tools/run.sh $(BUILD_DIR)
 
 format:
