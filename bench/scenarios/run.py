@@ -41,6 +41,10 @@ TARGETS = {
 }
 
 
+def started_at():
+    return datetime.datetime.now().strftime("%H:%M")
+
+
 def rel(path):
     return os.path.relpath(path, ROOT)
 
@@ -53,6 +57,35 @@ def free_port():
 
 def load_average():
     return os.getloadavg()[0]
+
+
+def machine_cpu_seconds():
+    """Non-idle CPU seconds of the whole machine since boot (/proc/stat)."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return (sum(values) - values[3] - values[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def our_cpu_seconds():
+    """CPU seconds of this script and of its children that have ended."""
+    import resource
+    total = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        total += usage.ru_utime + usage.ru_stime
+    return total
+
+
+def busy_fraction(seconds=2.0):
+    """Share of the machine's CPU time not idle over `seconds` (/proc/stat)."""
+    def sample():
+        with open("/proc/stat") as f:
+            values = [int(v) for v in f.readline().split()[1:]]
+        return sum(values), values[3] + values[4]  # total, idle + iowait
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1.0 - (idle1 - idle0) / max(total1 - total0, 1)
 
 
 def proc_cpu_seconds(pid):
@@ -90,6 +123,10 @@ def metric(port, name):
     return total
 
 
+def pct(value, of):
+    return f"{100 * value / of:.0f} %" if of else "–"
+
+
 def fmt(value, digits=0):
     if value is None:
         return "–"
@@ -112,6 +149,9 @@ class Bench:
         self.sections = []  # Markdown sections, in order
         self.summary = []  # rows of the summary table
         self.q = 0.4 if args.quick else 1.0  # duration scale
+        self.floor = {}  # rate -> latency of the trivial sender (ceiling scenario)
+        self.started = 0  # gateways started (names their logs)
+        self.busy = {}  # scenario -> share of CPU busy (other work) just before it
 
     # --- processes ---------------------------------------------------------
     def start_redis(self):
@@ -139,7 +179,8 @@ class Bench:
         if grpc:
             cmd += ["--grpc-listen", "127.0.0.1:0"]
         cmd += list(extra)
-        err_path = os.path.join(self.results, f"gateway-{len(self.procs)}.err")
+        self.started += 1
+        err_path = os.path.join(self.results, f"gateway-{self.started}.err")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(err_path, "w"), text=True)
         self.procs.append((proc, "gateway"))
         line = proc.stdout.readline()
@@ -225,6 +266,21 @@ class Bench:
             if threads == 1:
                 self.summary.append(("Generator ceiling (1 thread)", "—",
                                      f"{fmt(d.get('achieved_per_second'))} frames/s", r["_cmd"]))
+        lines += ["", "Latency floor: the same trivial sender, paced — one frame to each of 1,000 "
+                  "clients per round, 50 or 200 rounds a second, as the latency scenario's events, "
+                  "received by 2 loadgen threads "
+                  "— so the latency measured is that of the machine, the kernel and the generator "
+                  "alone, without any gateway.", "",
+                  "| rounds/s | frames/s | p50 µs | p90 µs | p99 µs | p99.9 µs | max µs | command |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for rate in (50, 200):
+            r = self.loadgen(f"floor-{rate}", ["--ceiling", "--clients", 1000, "--rate", rate,
+                                                "--duration", 10 * self.q, "--threads", 2])
+            d, lat = r.get("deliveries", {}), r.get("latency_us", {})
+            self.floor[rate] = lat
+            lines.append(f"| {rate} | {fmt(d.get('achieved_per_second'))} | {fmt(lat.get('p50'))} | "
+                         f"{fmt(lat.get('p90'))} | {fmt(lat.get('p99'))} | {fmt(lat.get('p99_9'))} | "
+                         f"{fmt(lat.get('max'))} | `{r['_cmd']}` |")
         self.sections.append(["## Generator ceiling", ""] + lines + [""])
 
     def idle(self):
@@ -249,7 +305,7 @@ class Bench:
                   f"| **gateway memory per idle connection** | **{fmt(per_conn, 2)} KiB** "
                   f"(target ≤ 4 KiB) |",
                   f"| gateway open files | {fmt(gw.get('open_files_idle'))} |",
-                  f"| kernel TCP memory, whole machine (both ends) | "
+                  f"| kernel TCP buffer memory (/proc/net/sockstat \"mem\": idle sockets hold no buffers) | "
                   f"{fmt(tcp_per, 2)} KiB per connection |",
                   "", f"Command: `{r['_cmd']}`", ""]
         self.summary.append(("Idle memory, 10k on one replica", "≤ 4 KiB/conn",
@@ -320,18 +376,23 @@ class Bench:
         base_files = proc_open_files(g["pid"])
         hold_clients = 20000 - 64 - 40  # what one loadgen may hold
         a_proc, a_cmd = self.loadgen("fdlimit-holder", [
-            "--url", f"ws://127.0.0.1:{g['port']}", "--clients", hold_clients, "--hold", 25,
+            "--url", f"ws://127.0.0.1:{g['port']}", "--clients", hold_clients, "--hold", 60,
             "--publish-via", "redis", "--redis", redis["url"], "--rate", 20, "--duration", 2,
             "--gateway-pid", g["pid"], "--quiet"], background=True)
         start = time.time()
-        while proc_open_files(g["pid"]) < hold_clients + base_files and time.time() - start < 60:
+        while time.time() - start < 60:
+            try:
+                if json.loads(http_get(g["port"], "/api/stats"))["connections"] >= hold_clients:
+                    break
+            except Exception:
+                pass
             time.sleep(0.2)
         files_full = proc_open_files(g["pid"])
         cpu0 = proc_cpu_seconds(g["pid"])
         t0 = time.time()
         b = self.loadgen("fdlimit-extra", [
             "--url", f"ws://127.0.0.1:{g['port']}", "--clients", 300, "--client-offset", 100000,
-            "--allow-refused", "--connect-timeout", 8, "--hold", 2, "--quiet"])
+            "--allow-refused", "--connect-timeout", 40, "--hold", 2, "--quiet"])
         cpu1 = proc_cpu_seconds(g["pid"])
         t1 = time.time()
         a = self.finish("fdlimit-holder", a_proc, a_cmd)
@@ -354,6 +415,8 @@ class Bench:
                 f"| extra clients upgraded / failed | {fmt(b.get('connect', {}).get('connected'))} /"
                 f" {fmt(b.get('connect', {}).get('failed'))} |",
                 f"| how the extra clients failed | {fail_text} |",
+                f"| time until every extra client was upgraded or had failed | "
+                f"{fmt(b.get('connect', {}).get('seconds'), 1)} s (client timeout 40 s) |",
                 f"| gateway CPU while refusing ({t1 - t0:.1f} s) | {cpu1 - cpu0:.2f} s "
                 f"({100 * (cpu1 - cpu0) / (t1 - t0):.0f} % of one core: no busy loop) |",
                 f"| `pubsub_accept_errors_total` afterwards | {accept_errors} |",
@@ -412,15 +475,15 @@ class Bench:
         lines += ["", "Commands:", ""] + [f"    {c}" for c in cmds] + [""]
         self.section("2. Fan-out throughput", TARGETS["fanout"], lines)
 
-    def latency_run(self, tag, rate, binary=None):
+    def latency_run(self, tag, rate, binary=None, replicas=2):
         redis = self.start_redis()
-        gws = [self.start_gateway(redis["url"], binary=binary) for _ in range(2)]
+        gws = [self.start_gateway(redis["url"], binary=binary) for _ in range(replicas)]
         args = []
         for g in gws:
             args += ["--url", f"ws://127.0.0.1:{g['port']}", "--gateway-pid", g["pid"]]
         args += ["--redis-pid", redis["pid"], "--clients", 1000, "--publish-via", "redis",
                  "--redis", redis["url"], "--rate", rate, "--duration", 10 * self.q,
-                 "--warmup", 1]
+                 "--warmup", 1, "--threads", 2]
         r = self.loadgen(tag, args)
         self.stop([g["pid"] for g in gws] + [redis["pid"]])
         return r
@@ -435,15 +498,24 @@ class Bench:
     def latency(self):
         lines = ["1,000 clients on /ws/broadcasts over 2 replicas and Redis; events through the "
                  "typed publisher to Redis at a fixed rate; latency = client receive time − the "
-                 "send time the event carries (first second excluded).", "",
+                 "send time the event carries (first second excluded). The loadgen runs 2 client "
+                 "threads here, as in the floor measurement beside it.", "",
                  "| events/s | offered deliveries/s | achieved | lost | p50 µs | p90 µs | p99 µs | "
                  "p99.9 µs | max µs | gateway CPU µs/delivery |",
                  "|---|---|---|---|---|---|---|---|---|---|"]
         cmds = []
         for rate in (50, 200):
             r = self.latency_run(f"latency-{rate}", rate)
-            lines.append(self.latency_row(str(rate), r))
+            lines.append(self.latency_row(f"{rate} (2 replicas)", r))
             cmds.append(r["_cmd"])
+            r1 = self.latency_run(f"latency-{rate}-1gw", rate, replicas=1)
+            lines.append(self.latency_row(f"{rate} (1 replica)", r1))
+            cmds.append(r1["_cmd"])
+            if rate in self.floor:
+                f = self.floor[rate]
+                lines.append(f"| {rate}: trivial sender, no gateway (floor) | | | | {fmt(f.get('p50'))} | "
+                             f"{fmt(f.get('p90'))} | {fmt(f.get('p99'))} | {fmt(f.get('p99_9'))} | "
+                             f"{fmt(f.get('max'))} | |")
             target = "2 ms" if rate == 50 else "5 ms"
             self.summary.append((f"Latency, {rate} events/s × 1,000 clients",
                                  f"p99 < {target}",
@@ -538,33 +610,39 @@ class Bench:
         self.stop([g["pid"]])
         payload = "x" * 200
         bench = {}
-        for clients, pipeline in ((1, 64), (50, 16)):
+        for clients, pipeline in ((50, 1), (1, 64), (50, 16)):
             cmd = ["redis-benchmark", "-p", str(redis["port"]), "-q", "-n", str(int(2000000 * self.q)),
                    "-c", str(clients), "-P", str(pipeline), "PUBLISH", "pubsub:bench", payload]
             out = subprocess.run(cmd, capture_output=True, text=True).stdout
             m = re.findall(r"([\d.]+) requests per second", out)
             bench[(clients, pipeline)] = (float(m[-1]) if m else 0, shlex.join(cmd[:-1]) + " <200 B>")
         self.stop([redis["pid"]])
-        ceiling = bench[(1, 64)][0]
+        default = bench[(50, 1)][0]  # what plain `redis-benchmark` (50 clients) shows
+        same_shape = bench[(1, 64)][0]  # one pipelined connection, like RedisBus
+        best = max(rps for rps, _ in bench.values())
         lines = ["Events published as fast as each path takes them (`--clients 0`: no "
                  "subscribers, so only the publishing path is measured), against `redis-benchmark` "
                  "PUBLISH of a 200-byte message (about the size of an envelope) on the same Redis. "
                  "(`redis-benchmark -t publish` is not a test in Redis 7.0's redis-benchmark: the "
                  "PUBLISH command is given explicitly.)", "",
-                 "| path | events/s | of the 1-connection ceiling | failed | command |", "|---|---|---|---|---|"]
+                 "| path | events/s | of redis-benchmark's default (50 connections, no pipeline) | "
+                 "of 1 connection pipelined | of the best | failed | command |",
+                 "|---|---|---|---|---|---|---|"]
         for via, rate, p, r in rows:
             name = {"redis": "typed C++ publisher → RedisBus (1 pipelined connection)",
                     "grpc": "gRPC PublishStream (4 streams) → gateway → Redis",
                     "http": "HTTP POST /api/publish (4 keep-alive pipelined connections) → gateway → Redis"}[via]
-            lines.append(f"| {name} | **{fmt(rate)}** | {100 * rate / ceiling if ceiling else 0:.0f} % | "
-                         f"{fmt(p.get('events_failed'))} | `{r['_cmd']}` |")
+            lines.append(f"| {name} | **{fmt(rate)}** | {pct(rate, default)} | {pct(rate, same_shape)} | "
+                         f"{pct(rate, best)} | {fmt(p.get('events_failed'))} | `{r['_cmd']}` |")
         for (clients, pipeline), (rps, cmd) in bench.items():
             lines.append(f"| redis-benchmark PUBLISH, {clients} connection(s), pipeline {pipeline} | "
-                         f"{fmt(rps)} | {100 * rps / ceiling if ceiling else 0:.0f} % | – | `{cmd}` |")
+                         f"{fmt(rps)} | {pct(rps, default)} | {pct(rps, same_shape)} | {pct(rps, best)} | "
+                         f"– | `{cmd}` |")
         lines.append("")
         self.summary.append(("Publish path, typed publisher → Redis", "≥ 80 % of ceiling",
-                             f"{fmt(rows[0][1])}/s = {100 * rows[0][1] / ceiling if ceiling else 0:.0f} % "
-                             f"of {fmt(ceiling)}/s", rows[0][3]["_cmd"]))
+                             f"{fmt(rows[0][1])}/s = {pct(rows[0][1], default)} of redis-benchmark's "
+                             f"default {fmt(default)}/s, {pct(rows[0][1], same_shape)} of 1 pipelined "
+                             f"connection ({fmt(same_shape)}/s)", rows[0][3]["_cmd"]))
         self.section("6. Publish path", TARGETS["publish"], lines)
 
     def micro(self):
@@ -582,11 +660,72 @@ class Bench:
         lines = ["`bench/json_benchmark.cc` (Google Benchmark, another part of the project): the "
                  "generated JSON writer against protobuf's reflective `MessageToJsonString`, and "
                  "the envelope work around them.", "",
-                 "| benchmark | ns per op |", "|---|---|"]
-        for b in data.get("benchmarks", []):
-            lines.append(f"| {b['name']} | {b['real_time']:,.0f} |")
+                 "| event | generated writer ns | protobuf JSON printer ns | speed-up |",
+                 "|---|---|---|---|"]
+        times = {b["name"]: b["real_time"] for b in data.get("benchmarks", [])}
+        ratios = []
+        for name, ns in times.items():
+            if name.startswith("Generated/") and "Protobuf/" + name[10:] in times:
+                ratio = times["Protobuf/" + name[10:]] / ns
+                ratios.append(ratio)
+                lines.append(f"| {name[10:]} | {ns:,.0f} | {times['Protobuf/' + name[10:]]:,.0f} | "
+                             f"**{ratio:.0f}×** |")
+        lines += ["", "| other | ns per op |", "|---|---|"]
+        for name, ns in times.items():
+            if not name.startswith(("Generated/", "Protobuf/")):
+                lines.append(f"| {name} | {ns:,.0f} |")
+        if ratios:
+            self.summary.append(("Micro: generated JSON writer vs protobuf", "≥ 10×",
+                                 f"{min(ratios):.0f}× to {max(ratios):.0f}× faster",
+                                 self.shown(cmd)))
         lines += ["", f"Command: `{self.shown(cmd)}`", ""]
         self.section("7. Micro benchmarks", TARGETS["micro"], lines)
+
+    def compare(self):
+        """Before/after of the optimisation: the same scenarios alternately with the older
+        gateway binary (--compare-gateway) and this build's, 3 times each, medians."""
+        if not self.args.compare_gateway:
+            return
+        rounds = 3
+        cases = [("fan-out, 2 replicas", lambda tag, b: self.fanout_run(tag, 2, binary=b, duration=8),
+                  "deliveries"),
+                 ("fan-out, 1 replica", lambda tag, b: self.fanout_run(tag, 1, binary=b, duration=8),
+                  "deliveries"),
+                 ("latency, 50 events/s, 2 replicas", lambda tag, b: self.latency_run(tag, 50, binary=b),
+                  "latency"),
+                 ("latency, 200 events/s, 2 replicas", lambda tag, b: self.latency_run(tag, 200, binary=b),
+                  "latency")]
+        lines = [f"Each case ran {rounds} times, alternating the gateway binary (before: "
+                 f"`{self.args.compare_gateway}`, built from the commit before the change; after: "
+                 f"`{rel(self.gateway_bin)}`), everything else identical; the medians, with every "
+                 "run's value in brackets.", "",
+                 "| case | figure | before | after | change |", "|---|---|---|---|---|"]
+
+        def median(values):
+            values = sorted(v for v in values if v is not None)
+            return values[len(values) // 2] if values else None
+
+        for case, (name, run, kind) in enumerate(cases):
+            results = {"before": [], "after": []}
+            for i in range(rounds):
+                for which in ("before", "after"):
+                    binary = self.args.compare_gateway if which == "before" else None
+                    results[which].append(run(f"ab-{case}-{which}-{i}", binary))
+            figures = [("gateway CPU µs per delivery", lambda r: r.get("gateway", {}).get("cpu_us_per_delivery"), 3)]
+            if kind == "deliveries":
+                figures.insert(0, ("deliveries/s", lambda r: r.get("deliveries", {}).get("achieved_per_second"), 0))
+            else:
+                figures = [("p50 µs", lambda r: r.get("latency_us", {}).get("p50"), 0),
+                           ("p99 µs", lambda r: r.get("latency_us", {}).get("p99"), 0)] + figures
+            for label, get, digits in figures:
+                b = [get(r) for r in results["before"]]
+                a = [get(r) for r in results["after"]]
+                mb, ma = median(b), median(a)
+                change = f"{100 * (ma - mb) / mb:+.0f} %" if mb and ma is not None else "–"
+                lines.append(f"| {name} | {label} | {fmt(mb, digits)} ({', '.join(fmt(v, digits) for v in b)}) | "
+                             f"**{fmt(ma, digits)}** ({', '.join(fmt(v, digits) for v in a)}) | {change} |")
+        lines += ["", "Commands: as in sections 2 and 3, with `--duration 8` for fan-out.", ""]
+        self.sections.append(["## Before / after the optimisation", ""] + lines)
 
     # --- output ------------------------------------------------------------
     def machine(self):
@@ -614,11 +753,12 @@ class Bench:
                "one machine: Redis, the gateways and the load generator share its cores, so "
                "**gateway CPU µs per delivery** is the figure that compares systems fairly.", "",
                "## Machine", ""] + self.machine() + [
-               f"- Load average (1 min) at start / end of the run: {load_start:.2f} / {load_end:.2f}"
-               + ("" if load_start < 0.5 else
-                  " — **other work was running on the machine**: figures are pessimistic"),
-               f"- Run: {started} ({', '.join(scenarios)}); raw JSON and logs: "
-               f"`{rel(self.results)}/`", "",
+               "- Other work on the machine: each section says when it ran and how much of the "
+               "machine's CPU other processes used meanwhile (/proc/stat, minus this script's own "
+               "processes); they were run when the machine was otherwise quiet "
+               "(`--wait-quiet`).",
+               f"- Raw JSON reports and logs: `{rel(self.results)}/` and the directories it reuses; "
+               "the scenarios: " + ", ".join(scenarios) + ".", "",
                "## Summary", "",
                "| scenario | target | measured | command |", "|---|---|---|---|"]
         for name, target, value, cmd in self.summary:
@@ -635,7 +775,8 @@ class Bench:
         print(f"wrote {self.args.out}")
 
 
-SCENARIOS = ["ceiling", "idle", "fanout", "latency", "scoped", "personal", "publish", "micro"]
+SCENARIOS = ["ceiling", "idle", "fanout", "latency", "scoped", "personal", "publish", "micro",
+             "compare"]
 
 
 def main():
@@ -646,10 +787,13 @@ def main():
     parser.add_argument("--compare-gateway", default="",
                         help="an older pubsub-gateway binary: fan-out and latency also run with it")
     parser.add_argument("--wait-quiet", type=float, default=0,
-                        help="wait up to this many seconds for a 1-min load average < 0.5")
+                        help="before each scenario, wait up to this many seconds until the "
+                             "machine is less than 15 %% busy with other work")
     parser.add_argument("--out", default=os.path.join(ROOT, "BENCHMARKS.md"))
+    parser.add_argument("--reuse", default="",
+                        help="a previous results directory: its scenarios not run now are kept")
     args = parser.parse_args()
-    chosen = [s for s in args.only.split(",") if s]
+    chosen = [s for s in args.only.split(",") if s and s != "none"]
     for s in chosen:
         if s not in SCENARIOS:
             sys.exit(f"unknown scenario {s!r}; known: {', '.join(SCENARIOS)}")
@@ -658,19 +802,47 @@ def main():
         if not os.path.exists(binary):
             sys.exit(f"{rel(binary)} is missing: cmake --build {args.build} "
                      "--target pubsub-gateway pubsub-loadgen json_benchmark")
-    deadline = time.time() + args.wait_quiet
-    while load_average() >= 0.5 and time.time() < deadline:
-        print(f"waiting for a quiet machine (load {load_average():.2f})", flush=True)
-        time.sleep(15)
     started = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     load_start = load_average()
+    previous = {}
+    if args.reuse:
+        with open(os.path.join(args.reuse, "sections.json")) as f:
+            previous = json.load(f)
+    done = {}
     try:
-        for s in chosen:
-            print(f"== {s} (load {load_average():.2f})", flush=True)
-            getattr(bench, s)()
+        for s in SCENARIOS:
+            if s in chosen:
+                deadline = time.time() + args.wait_quiet
+                busy = busy_fraction()
+                while busy > 0.15 and time.time() < deadline:
+                    print(f"   waiting for a quiet machine ({100 * busy:.0f} % busy)", flush=True)
+                    time.sleep(10)
+                    busy = busy_fraction()
+                bench.busy[s] = busy
+                print(f"== {s} (load {load_average():.2f}, {100 * busy:.0f} % busy before)",
+                      flush=True)
+                sections, summary = len(bench.sections), len(bench.summary)
+                wall0, machine0, ours0 = time.time(), machine_cpu_seconds(), our_cpu_seconds()
+                getattr(bench, s)()
+                bench.stop()  # every child reaped: its CPU is in RUSAGE_CHILDREN
+                other = (machine_cpu_seconds() - machine0) - (our_cpu_seconds() - ours0)
+                other_share = max(other, 0) / ((time.time() - wall0) * os.cpu_count())
+                for section in bench.sections[sections:]:
+                    section.insert(2, f"_Run at {started_at()}; other work on the machine used "
+                                      f"{100 * other_share:.0f} % of its CPU during this scenario "
+                                      f"({100 * busy:.0f} % just before)._")
+                    section.insert(3, "")
+                done[s] = {"sections": bench.sections[sections:], "summary": bench.summary[summary:],
+                           "load": load_average()}
+            elif s in previous:
+                bench.sections += previous[s]["sections"]
+                bench.summary += [tuple(row) for row in previous[s]["summary"]]
+                done[s] = previous[s]
     finally:
         bench.stop()
-    bench.write(load_start, load_average(), started, chosen)
+    with open(os.path.join(bench.results, "sections.json"), "w") as f:
+        json.dump(done, f, indent=1)
+    bench.write(load_start, load_average(), started, [s for s in SCENARIOS if s in done])
 
 
 if __name__ == "__main__":
