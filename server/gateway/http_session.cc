@@ -230,7 +230,10 @@ void HttpSession::HandleUpgrade(Request& request, const routing::RequestTarget& 
     reject(http::status::service_unavailable, "server shutting down");
     return;
   }
-  if (!context_.bus.IsReady()) {
+  // Connected is enough: another topic's subscription still being confirmed
+  // must not turn this client away. Our own topic's subscription is awaited
+  // before the 101 (and a failure there is a 503 too).
+  if (!context_.bus.IsConnected()) {
     reject(http::status::service_unavailable, "bus unavailable");
     return;
   }

@@ -105,17 +105,22 @@ void Listener::Accept(Acceptor& a) {
         error == asio::error::no_buffer_space || error == asio::error::no_memory) {
       context_.metrics.accept_errors.fetch_add(1, std::memory_order_relaxed);
       WarnOutOfDescriptors(error);
-      // Use the spare descriptor to take the waiting connection off the
-      // backlog and close it, so that the client is refused, not left hanging.
-      if (a.spare_fd >= 0) {
+      // Use the spare descriptor to take waiting connections off the backlog
+      // and close them, so that clients are refused, not left hanging. The
+      // other loops compete for freed descriptors: a spare lost to them is
+      // taken back as soon as one is free again.
+      if (a.spare_fd < 0) a.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+      boost::system::error_code ignored;
+      a.acceptor.non_blocking(true, ignored);  // never block the loop here
+      for (int i = 0; i < 64 && a.spare_fd >= 0; ++i) {
         ::close(a.spare_fd);
-        a.spare_fd = -1;
-        boost::system::error_code ignored;
-        a.acceptor.non_blocking(true, ignored);  // never block the loop here
+        boost::system::error_code refuse_error;
         tcp::socket refused(a.acceptor.get_executor());
-        a.acceptor.accept(refused, ignored);
+        a.acceptor.accept(refused, refuse_error);
         refused.close(ignored);
         a.spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+        if (refuse_error) break;  // backlog empty, or the descriptor went to another loop
+        context_.metrics.accept_errors.fetch_add(1, std::memory_order_relaxed);
       }
       a.pause.expires_after(std::chrono::milliseconds(100));
       a.pause.async_wait([this, &a](boost::system::error_code e) {

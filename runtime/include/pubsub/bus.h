@@ -56,6 +56,11 @@ class Bus {
   // True while the transport is connected and every live topic is subscribed.
   virtual bool IsReady() const = 0;
 
+  // True while the transport is connected, whether or not every topic's
+  // subscription is confirmed yet: new subscriptions can be made (the gateway
+  // accepts upgrades while this holds; /readyz reports IsReady).
+  virtual bool IsConnected() const { return IsReady(); }
+
   // A one-word description for logs and the startup line ("memory", "redis://...").
   virtual std::string Describe() const = 0;
 };

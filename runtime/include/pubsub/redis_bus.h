@@ -140,6 +140,7 @@ class RedisBus final : public Bus {
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;
   bool IsReady() const override;
+  bool IsConnected() const override;
   // "redis://host:port/db" (no password).
   std::string Describe() const override;
 

@@ -65,6 +65,7 @@ class RedisBus::Impl final : private Connection::Owner {
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler, DoneCallback ready);
   void Unsubscribe(SubscriptionId id);
   bool IsReady() const;
+  bool IsConnected() const;
   std::string Describe() const;
   bool WaitUntilReady(std::chrono::milliseconds timeout) const;
   Stats stats() const;
@@ -695,6 +696,12 @@ bool RedisBus::Impl::IsReady() const {
   return sub_up_ && unconfirmed_ == 0;
 }
 
+bool RedisBus::Impl::IsConnected() const {
+  if (!pub_up_flag_.load()) return false;
+  std::lock_guard lock(mutex_);
+  return sub_up_;
+}
+
 bool RedisBus::Impl::WaitUntilReady(std::chrono::milliseconds timeout) const {
   std::unique_lock lock(ready_mutex_);
   return ready_cv_.wait_for(lock, timeout, [this] { return IsReady(); });
@@ -737,6 +744,7 @@ Bus::SubscriptionId RedisBus::Subscribe(std::string_view topic, MessageHandler h
 void RedisBus::Unsubscribe(SubscriptionId id) { impl_->Unsubscribe(id); }
 
 bool RedisBus::IsReady() const { return impl_->IsReady(); }
+bool RedisBus::IsConnected() const { return impl_->IsConnected(); }
 
 std::string RedisBus::Describe() const { return impl_->Describe(); }
 
