@@ -91,8 +91,8 @@ class Registry {
 
   // Decodes a serialized event of type `info` (an envelope's payload).
   // InvalidArgument when the bytes do not parse.
-  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Decode(
-      const EventInfo& info, std::string_view bytes) const;
+  absl::StatusOr<std::unique_ptr<google::protobuf::Message>> Decode(const EventInfo& info,
+                                                                    std::string_view bytes) const;
 
   // Renders the browser JSON of `event`.
   static std::string RenderJson(const EventInfo& info, const google::protobuf::Message& event);

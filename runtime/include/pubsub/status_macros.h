@@ -6,12 +6,11 @@
 
 #include "absl/status/status.h"
 
-#define PUBSUB_RETURN_IF_ERROR(expr)                 \
-  do {                                               \
-    if (absl::Status _pubsub_status = (expr);        \
-        !_pubsub_status.ok()) {                      \
-      return _pubsub_status;                         \
-    }                                                \
+#define PUBSUB_RETURN_IF_ERROR(expr)                                  \
+  do {                                                                \
+    if (absl::Status _pubsub_status = (expr); !_pubsub_status.ok()) { \
+      return _pubsub_status;                                          \
+    }                                                                 \
   } while (false)
 
 #endif  // PUBSUB_STATUS_MACROS_H_

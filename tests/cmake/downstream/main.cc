@@ -44,8 +44,7 @@ int main() {
   pubsub::Publisher publisher(bus);
   std::string received;
   auto subscription = shop::StoreOrdersSubscriber::Subscribe(
-      bus, "17",
-      {.on_order_placed = [&](const shop::OrderPlaced& event, const pubsub::EventMeta&) {
+      bus, "17", {.on_order_placed = [&](const shop::OrderPlaced& event, const pubsub::EventMeta&) {
         received = shop::RenderJson(event);
       }});
   shop::StoreOrdersPublisher(publisher).Publish(order);
