@@ -5,7 +5,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 
 #include "str_cat.h"
-#include "utf8.h"
+#include "pubsub/internal/utf8.h"
 
 namespace pubsub::internal {
 namespace {

@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstring>
 
-#include "utf8.h"
+#include "pubsub/internal/utf8.h"
 
 namespace pubsub::internal {
 namespace {

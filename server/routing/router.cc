@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "pubsub/internal/percent_decode.h"
 #include "server/routing/text_checks.h"
 
 namespace pubsub::routing {
@@ -67,32 +68,6 @@ absl::StatusOr<ParsedTemplate> ParseTemplate(const ChannelInfo& channel) {
   return parsed;
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-// Strict percent-decoding of a path segment ('+' is a literal plus here).
-std::optional<std::string> PercentDecode(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    if (i + 2 >= in.size()) return std::nullopt;  // "%" or "%4" at the end
-    int high = HexValue(in[i + 1]);
-    int low = HexValue(in[i + 2]);
-    if (high < 0 || low < 0) return std::nullopt;
-    out.push_back(static_cast<char>(high * 16 + low));
-    i += 2;
-  }
-  return out;
-}
-
 }  // namespace
 
 Router::Router(const std::vector<const ChannelInfo*>& channels) {
@@ -146,7 +121,7 @@ absl::StatusOr<RouteMatch> Router::Match(std::string_view path) const {
   match.channel = best->channel;
   if (best->variable >= 0) {
     std::string_view scope_name = best->channel->scope_field;
-    std::optional<std::string> value = PercentDecode(segments[best->variable]);
+    std::optional<std::string> value = internal::PercentDecode(segments[best->variable]);
     if (!value.has_value()) {
       return absl::InvalidArgumentError(Cat({"invalid percent-encoding in ", scope_name}));
     }

@@ -1,10 +1,13 @@
 // ParseRedisUrl: redis://[[username]:password@]host[:port][/db].
 #include <strings.h>
+
 #include <charconv>
+#include <optional>
 #include <string>
 
 #include <string_view>
 
+#include "pubsub/internal/percent_decode.h"
 #include "pubsub/redis_bus.h"
 
 namespace pubsub {
@@ -15,28 +18,10 @@ absl::Status Bad(std::string_view url_free_message) {
   return absl::InvalidArgumentError("redis URL: " + std::string(url_free_message));
 }
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 absl::StatusOr<std::string> PercentDecode(std::string_view in, std::string_view what) {
-  std::string out;
-  out.reserve(in.size());
-  for (size_t i = 0; i < in.size(); ++i) {
-    if (in[i] != '%') {
-      out.push_back(in[i]);
-      continue;
-    }
-    const int hi = i + 2 < in.size() ? HexValue(in[i + 1]) : -1;
-    const int lo = i + 2 < in.size() ? HexValue(in[i + 2]) : -1;
-    if (hi < 0 || lo < 0) return Bad("bad percent-encoding in the " + std::string(what));
-    out.push_back(static_cast<char>(hi * 16 + lo));
-    i += 2;
-  }
-  return out;
+  std::optional<std::string> out = internal::PercentDecode(in);
+  if (!out) return Bad("bad percent-encoding in the " + std::string(what));
+  return *std::move(out);
 }
 
 // ASCII case-insensitive (the C locale is never changed here).

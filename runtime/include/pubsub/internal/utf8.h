@@ -1,7 +1,8 @@
-// UTF-8 validation shared by the JSON writer (which repairs invalid input) and
-// the JSON parser (which refuses it). Private to the runtime library.
-#ifndef PUBSUB_RUNTIME_SRC_UTF8_H_
-#define PUBSUB_RUNTIME_SRC_UTF8_H_
+// UTF-8 validation, one table for the whole project: the JSON writer (which
+// repairs invalid input), the JSON parser and the router (which refuse it).
+// The WebSocket reader validates incrementally (server/websocket/).
+#ifndef PUBSUB_INTERNAL_UTF8_H_
+#define PUBSUB_INTERNAL_UTF8_H_
 
 #include <cstddef>
 #include <string_view>
@@ -76,6 +77,8 @@ inline size_t FindInvalidUtf8(std::string_view s) {
   return std::string_view::npos;
 }
 
+inline bool IsValidUtf8(std::string_view s) { return FindInvalidUtf8(s) == std::string_view::npos; }
+
 }  // namespace pubsub::internal
 
-#endif  // PUBSUB_RUNTIME_SRC_UTF8_H_
+#endif  // PUBSUB_INTERNAL_UTF8_H_
