@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <atomic>
 
-#include "str_cat.h"
+#include "pubsub/internal/str_cat.h"
 
 namespace pubsub {
 

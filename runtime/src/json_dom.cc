@@ -4,7 +4,7 @@
 
 #include <boost/json/basic_parser_impl.hpp>
 
-#include "str_cat.h"
+#include "pubsub/internal/str_cat.h"
 #include "pubsub/internal/utf8.h"
 
 namespace pubsub::internal {

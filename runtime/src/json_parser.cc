@@ -19,7 +19,7 @@
 #include "pubsub/options.pb.h"
 #include "pubsub/registry.h"
 #include "pubsub/status_macros.h"
-#include "str_cat.h"
+#include "pubsub/internal/str_cat.h"
 
 namespace pubsub {
 namespace {

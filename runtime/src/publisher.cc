@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "pubsub/envelope.pb.h"
 #include "pubsub/topic.h"
-#include "str_cat.h"
+#include "pubsub/internal/str_cat.h"
 
 namespace pubsub {
 namespace {

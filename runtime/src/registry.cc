@@ -5,7 +5,7 @@
 #include <google/protobuf/message.h>
 
 #include "pubsub/internal/json_writer.h"
-#include "str_cat.h"
+#include "pubsub/internal/str_cat.h"
 
 namespace pubsub {
 

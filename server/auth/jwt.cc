@@ -20,6 +20,7 @@
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
+#include "pubsub/internal/str_cat.h"
 #include "server/auth/base64url.h"
 #include "server/config/gateway_config.h"
 
@@ -32,11 +33,7 @@ constexpr size_t kMaxSecretBytes = 64 * 1024;
 constexpr size_t kMaxSubBytes = 256;
 constexpr int kMinRsaBits = 2048;
 
-std::string Cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view part : parts) out.append(part);
-  return out;
-}
+using internal::Cat;
 
 absl::Status Unauthenticated(std::string_view reason) {
   return absl::UnauthenticatedError(std::string(reason));

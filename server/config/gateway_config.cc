@@ -9,16 +9,14 @@
 #include <string_view>
 #include <thread>
 
+#include "pubsub/internal/str_cat.h"
+
 namespace pubsub::gateway {
 namespace {
 
 constexpr int kMaxLeewaySeconds = 60;
 
-std::string Cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view part : parts) out.append(part);
-  return out;
-}
+using internal::Cat;
 
 absl::Status FlagError(std::string_view flag, std::string_view message) {
   return absl::InvalidArgumentError(Cat({flag, ": ", message}));

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "pubsub/internal/str_cat.h"
 
 namespace pubsub::routing {
 
@@ -22,13 +23,7 @@ absl::Status CheckIdentifier(std::string_view what, std::string_view value);
 // Whether `text` is valid UTF-8 (RFC 3629).
 bool IsValidUtf8(std::string_view text);
 
-// Concatenates `parts`. (absl::StrCat in this abseil build takes
-// absl::string_view, which is not std::string_view.)
-inline std::string Cat(std::initializer_list<std::string_view> parts) {
-  std::string out;
-  for (std::string_view part : parts) out.append(part);
-  return out;
-}
+using internal::Cat;  // pubsub/internal/str_cat.h
 
 }  // namespace pubsub::routing
 

@@ -10,17 +10,12 @@
 #include <sstream>
 #include <string_view>
 
+#include "pubsub/internal/str_cat.h"
+
 namespace pubsub::loadgen {
 namespace {
 
-// absl::string_view is not std::string_view in this abseil build: plain
-// concatenation keeps std::string_view arguments simple.
-template <typename... Args>
-std::string Cat(const Args&... args) {
-  std::string out;
-  (out.append(std::string_view(args)), ...);
-  return out;
-}
+using internal::Cat;  // pubsub/internal/str_cat.h
 
 bool ParseUnsigned(std::string_view text, uint64_t& value) {
   auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);

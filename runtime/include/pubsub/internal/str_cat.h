@@ -1,9 +1,14 @@
-// Cat: string concatenation for messages. This abseil build has its own
-// string_view type, so absl::StrCat refuses std::string_view arguments.
-#ifndef PUBSUB_RUNTIME_SRC_STR_CAT_H_
-#define PUBSUB_RUNTIME_SRC_STR_CAT_H_
+// Cat: string concatenation for messages, the one helper the whole project
+// uses. This abseil build has its own string_view type, so absl::StrCat
+// refuses std::string_view arguments.
+//
+//   Cat("channel \"", name, "\" has ", 3, " events")
+//   Cat({flag, ": ", message})            // a list of string pieces
+#ifndef PUBSUB_INTERNAL_STR_CAT_H_
+#define PUBSUB_INTERNAL_STR_CAT_H_
 
 #include <concepts>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -25,6 +30,12 @@ std::string Cat(const Args&... args) {
   return out;
 }
 
+inline std::string Cat(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view part : parts) out.append(part);
+  return out;
+}
+
 }  // namespace pubsub::internal
 
-#endif  // PUBSUB_RUNTIME_SRC_STR_CAT_H_
+#endif  // PUBSUB_INTERNAL_STR_CAT_H_
