@@ -15,7 +15,7 @@ import websockets.exceptions
 
 from harness import Gateway, RedisServer, recv_json
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "grpc"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "grpc"))
 from grpc_harness import GrpcGateway, bearer, load_stubs  # noqa: E402
 
 CLI = os.environ.get("PUBSUB_CLI", "pubsub")

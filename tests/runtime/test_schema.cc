@@ -12,7 +12,7 @@ using pubsub::internal::JsonWriter;
 
 void WriteKitchen(const Message& message, JsonWriter& w) {
   // Enough of the event for rendering tests; the generator's writers are
-  // tested against protobuf's printer in tests/json.
+  // tested against protobuf's printer in tests/runtime/json.
   const auto& k = static_cast<const Kitchen&>(message);
   w.Raw("{\"type\":\"kitchen\",\"room\":");
   w.String(k.room());

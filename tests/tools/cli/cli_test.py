@@ -15,7 +15,7 @@ import time
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "..", "grpc"))
+sys.path.insert(0, os.path.join(HERE, "..", "..", "server", "grpc"))
 
 from grpc_harness import GrpcGateway  # noqa: E402
 from harness import WAIT_SECONDS, RedisServer, free_port, recv_json  # noqa: E402
