@@ -284,6 +284,8 @@ const std::vector<Flag>& Flags() {
       NumberFlag<size_t>("--send-queue-frames", 1, 10'000'000, &GatewayConfig::send_queue_frames),
       NumberFlag<size_t>("--max-frame-bytes", 1, size_t{1} << 30, &GatewayConfig::max_frame_bytes),
       NumberFlag<size_t>("--max-body-bytes", 1, size_t{1} << 30, &GatewayConfig::max_body_bytes),
+      NumberFlag<size_t>("--loop-queue-bytes", 64 * 1024, size_t{1} << 36,
+                         &GatewayConfig::loop_queue_bytes),
       NumberFlag<int>("--ping-interval-seconds", 1, 3600, &GatewayConfig::ping_interval_seconds),
       NumberFlag<int>("--idle-timeout-seconds", 1, 86400, &GatewayConfig::idle_timeout_seconds),
       NumberFlag<int>("--handshake-timeout-seconds", 1, 3600,
@@ -422,6 +424,10 @@ Limits and timing:
   --max-frame-bytes N           Largest inbound WebSocket message (close 1009 beyond).
                                 Default: 65536 (64 KiB)
   --max-body-bytes N            Largest publish request body (413 beyond). Default: 1048576
+  --loop-queue-bytes N          Events waiting for one event loop, in bytes. A loop that falls
+                                this far behind closes its clients of a topic whose event did
+                                not fit with 1013 "server overloaded" rather than queue more.
+                                Default: 33554432 (32 MiB)
   --ping-interval-seconds N     Ping a quiet client this often. Default: 20
   --idle-timeout-seconds N      Close a client silent this long (more than the ping interval:
                                 its pongs count). Default: 60

@@ -58,6 +58,7 @@ struct GatewayConfig {
   size_t send_queue_frames = 4096;     // --send-queue-frames: per socket
   size_t max_frame_bytes = 64 * 1024;  // --max-frame-bytes: inbound message limit
   size_t max_body_bytes = 1 << 20;     // --max-body-bytes: publish body limit
+  size_t loop_queue_bytes = 32 << 20;  // --loop-queue-bytes: events waiting per event loop
   int ping_interval_seconds = 20;      // --ping-interval-seconds
   int idle_timeout_seconds = 60;       // --idle-timeout-seconds (> ping interval)
   int handshake_timeout_seconds = 10;  // --handshake-timeout-seconds

@@ -27,7 +27,8 @@ absl::Status Gateway::Start() {
   metrics_ = std::make_unique<Metrics>(threads, registry_);
   if (extra_metrics_) metrics_->SetExtraSource(extra_metrics_);
   presence_ = std::make_unique<Presence>();
-  hub_ = std::make_unique<Hub>(bus_, registry_, *loops_, *metrics_);
+  hub_ = std::make_unique<Hub>(bus_, registry_, *loops_, *metrics_,
+                               HubOptions{.max_loop_queue_bytes = config_.loop_queue_bytes});
   publisher_ = std::make_unique<Publisher>(bus_);
   router_ = std::make_unique<routing::Router>(registry_);
 
@@ -36,11 +37,12 @@ absl::Status Gateway::Start() {
     if (!verifier.ok()) return verifier.status();
     verifier_ = std::move(*verifier);
   }
-  std::string publisher_key;
+  PublisherKeyPolicy publisher_key;
+  publisher_key.allow_without_key = config_.dev_auth;
   if (!config_.publisher_key_file.empty()) {
     auto key = auth::ReadSecretFile(config_.publisher_key_file);
     if (!key.ok()) return key.status();
-    publisher_key = std::move(*key);
+    publisher_key.key = std::move(*key);
   }
 
   context_.reset(new GatewayContext{
@@ -55,6 +57,7 @@ absl::Status Gateway::Start() {
       .router = *router_,
       .verifier = verifier_.get(),
       .publisher_key = std::move(publisher_key),
+      .http_limits = http::HttpLimits{},
       .loop_sessions = std::vector<LoopSessions>(threads),
   });
 
@@ -71,7 +74,16 @@ absl::Status Gateway::Start() {
     ArmSweep(i);
   }
   listener_->Start();
-  loops_->Start();
+  loops_->Start([metrics = metrics_.get()](std::exception_ptr error) {
+    metrics->CountException(Component::kLoop);
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      spdlog::error("loop {}: internal error in a handler: {}", LoopPool::CurrentIndex(), e.what());
+    } catch (...) {
+      spdlog::error("loop {}: internal error in a handler", LoopPool::CurrentIndex());
+    }
+  });
   return absl::OkStatus();
 }
 
@@ -81,7 +93,11 @@ void Gateway::ArmSweep(size_t loop) {
   timer.async_wait([this, loop](boost::system::error_code error) {
     if (error) return;
     const auto now = std::chrono::steady_clock::now();
-    for (WsSession* session : context_->loop_sessions[loop].sessions) session->Sweep(now);
+    // Backwards: a session that finishes moves the last one into its place.
+    auto& sessions = context_->loop_sessions[loop].sessions;
+    for (size_t i = sessions.size(); i-- > 0;) {
+      if (i < sessions.size()) sessions[i]->Sweep(now);
+    }
     ArmSweep(loop);
   });
 }

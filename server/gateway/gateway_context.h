@@ -19,6 +19,8 @@
 #include "server/gateway/loop_pool.h"
 #include "server/gateway/metrics.h"
 #include "server/gateway/presence.h"
+#include "server/grpc/publisher_key.h"
+#include "server/http/request_reader.h"
 #include "server/routing/router.h"
 
 namespace pubsub::gateway {
@@ -41,7 +43,9 @@ struct GatewayContext {
   Presence& presence;
   const routing::Router& router;
   const auth::JwtVerifier* verifier;  // null in development auth mode
-  std::string publisher_key;          // empty: publishing needs no key (dev mode only)
+  // Who may publish and read /api/stats (shared with the gRPC service).
+  PublisherKeyPolicy publisher_key;
+  http::HttpLimits http_limits;
   std::vector<LoopSessions> loop_sessions;
   std::atomic<bool> shutting_down{false};
   std::atomic<int64_t> live_sessions{0};  // WebSocket sessions not yet finished

@@ -1,19 +1,12 @@
 #include "server/gateway/http_session.h"
 
-#include <chrono>
-
-#include <openssl/crypto.h>
 #include <boost/asio/post.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
+#include <boost/asio/write.hpp>
 
-#include "google/protobuf/message.h"
-#include "pubsub/internal/json_writer.h"
-#include "pubsub/topic.h"
-#include "server/auth/token_source.h"
+#include "server/gateway/fault_guard.h"
 #include "server/gateway/text.h"
 #include "server/gateway/ws_session.h"
-#include "server/websocket/handshake.h"
+#include "server/http/response.h"
 #include "spdlog/spdlog.h"
 
 namespace pubsub::gateway {
@@ -21,319 +14,197 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
+using Event = http::RequestReader::Event;
+using Kind = FrontDoor::Decision::Kind;
 
-constexpr size_t kMaxHeaderBytes = 8 * 1024;
+// What a lingering close reads and drops.
+thread_local char discard_buffer[16 * 1024];
 
-std::string JsonError(std::string_view message) {
-  std::string out = "{\"error\":";
-  internal::JsonWriter writer(out);
-  writer.String(message);
-  out.push_back('}');
-  return out;
-}
-
-bool ConstantTimeEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
-int64_t NowUnixSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+bool ExpectsContinue(const http::Request& request) {
+  auto it = request.find(beast::http::field::expect);
+  return it != request.end() && beast::iequals(it->value(), "100-continue");
 }
 
 }  // namespace
 
 HttpSession::HttpSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket socket)
-    : context_(context), loop_(loop), stream_(std::move(socket)) {}
+    : context_(context),
+      loop_(loop),
+      stream_(std::move(socket)),
+      peer_(PeerOf(stream_.socket())),
+      reader_(context.http_limits) {}
 
-void HttpSession::Start() { ReadRequest(); }
+template <class F>
+void HttpSession::Guarded(F&& handler) {
+  GuardHandler(context_.metrics, Component::kHttp, stream_.socket(), std::forward<F>(handler),
+               [this] { CloseNow(); });
+}
 
-void HttpSession::ReadRequest() {
-  request_keep_alive_ = false;
-  parser_.emplace();
-  parser_->header_limit(kMaxHeaderBytes);
-  parser_->body_limit(context_.config.max_body_bytes);
+void HttpSession::Start() {
   stream_.expires_after(std::chrono::seconds(context_.config.handshake_timeout_seconds));
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code error, size_t bytes) {
-                     self->OnRead(error, bytes);
-                   });
+  Guarded([this] { Process(); });
 }
 
-void HttpSession::OnRead(beast::error_code error, size_t) {
-  if (error == http::error::end_of_stream || error == asio::error::eof ||
-      error == beast::error::timeout || error == asio::error::connection_reset ||
-      error == asio::error::operation_aborted) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    return;
-  }
-  if (error == http::error::header_limit) {
-    SendError(http::status::request_header_fields_too_large, "request headers too large", true);
-    return;
-  }
-  if (error == http::error::body_limit) {
-    SendError(http::status::payload_too_large,
-              fmt::format("request body larger than {} bytes", context_.config.max_body_bytes),
-              true);
-    return;
-  }
-  if (error) {
-    SendError(http::status::bad_request, "malformed HTTP request: " + error.message(), true);
-    return;
-  }
-  context_.metrics.shard(loop_).http_requests.fetch_add(1, std::memory_order_relaxed);
-  request_keep_alive_ = parser_->get().keep_alive();
-  Request request = parser_->release();
-  Handle(request);
+void HttpSession::Read() {
+  std::span<char> space = reader_.ReadSpace();
+  stream_.async_read_some(asio::buffer(space.data(), space.size()),
+                          [self = shared_from_this()](beast::error_code error, size_t bytes) {
+                            self->Guarded([&] { self->OnRead(error, bytes); });
+                          });
 }
 
-void HttpSession::Handle(Request& request) {
-  auto target = routing::ParseTarget(request.target());
-  if (!target.ok()) {
-    SendError(http::status::bad_request, View(target.status().message()));
-    return;
-  }
-  const std::string_view path = target->path;
-
-  if (path.starts_with("/ws/") || ws::IsWebSocketUpgrade(request)) {
-    HandleUpgrade(request, *target);
-    return;
-  }
-  if (path == "/api/publish") {
-    if (request.method() != http::verb::post) {
-      SendError(http::status::method_not_allowed, "use POST");
-      return;
-    }
-    HandlePublish(request, *target);
-    return;
-  }
-  if (request.method() != http::verb::get && request.method() != http::verb::head) {
-    SendError(http::status::method_not_allowed, "use GET");
-    return;
-  }
-  Response response{http::status::ok, request.version()};
-  response.keep_alive(request.keep_alive());
-  if (path == "/healthz") {
-    response.set(http::field::content_type, "text/plain");
-    response.body() = "ok\n";
-  } else if (path == "/readyz") {
-    const bool ready = context_.bus.IsReady() && !context_.shutting_down.load();
-    response.result(ready ? http::status::ok : http::status::service_unavailable);
-    response.set(http::field::content_type, "text/plain");
-    response.body() =
-        ready ? "ready\n" : (context_.shutting_down.load() ? "shutting down\n" : "bus not ready\n");
-  } else if (path == "/metrics") {
-    response.set(http::field::content_type, "text/plain; version=0.0.4");
-    response.body() = context_.metrics.RenderPrometheus(context_.bus.IsReady());
-  } else if (path == "/api/stats") {
-    HandleStats(request, *target);
-    return;
+void HttpSession::OnRead(beast::error_code error, size_t bytes) {
+  if (error == asio::error::eof) {
+    reader_.CommitEof();
+  } else if (error) {
+    // Timeout, reset, or the loop stopping: nobody is left to answer.
+    if (error == beast::error::timeout) spdlog::debug("http: {} timed out", peer_);
+    return CloseNow();
   } else {
-    SendError(http::status::not_found, fmt::format("no such path: {}", path));
-    return;
+    reader_.Commit(bytes);
   }
-  Send(std::move(response));
+  Process();
 }
 
-void HttpSession::HandleStats(const Request& request, const routing::RequestTarget& target) {
-  std::string body =
-      fmt::format(R"({{"connections":{},"users":{})", context_.presence.ConnectionCount(),
-                  context_.presence.UserCount());
-  if (target.query.user.has_value()) {
-    const std::string& user = *target.query.user;
-    const uint64_t count = context_.presence.ConnectionsOf(user);
-    internal::JsonWriter writer(body);
-    writer.Raw(",\"user\":");
-    writer.String(user);
-    body += fmt::format(R"(,"connected":{},"user_connections":{})", count > 0, count);
-  }
-  body.push_back('}');
-  Response response{http::status::ok, request.version()};
-  response.keep_alive(request.keep_alive());
-  response.set(http::field::content_type, "application/json");
-  response.body() = std::move(body);
-  Send(std::move(response));
-}
-
-void HttpSession::HandleUpgrade(Request& request, const routing::RequestTarget& target) {
-  auto reject = [this](http::status status, std::string_view reason) {
-    context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
-    SendError(status, reason, /*close=*/true);
-  };
-  auto route = context_.router.Match(target.path);
-  if (!route.ok()) {
-    reject(route.status().code() == absl::StatusCode::kNotFound ? http::status::not_found
-                                                                : http::status::bad_request,
-           View(route.status().message()));
-    return;
-  }
-  if (!context_.config.allowed_origins.empty()) {
-    auto origin = request.find(http::field::origin);
-    if (origin != request.end()) {
-      bool allowed = false;
-      for (const auto& o : context_.config.allowed_origins) allowed |= (o == origin->value());
-      if (!allowed) {
-        reject(http::status::forbidden,
-               fmt::format("origin not allowed: {}", std::string_view(origin->value())));
-        return;
+void HttpSession::Process() {
+  for (;;) {
+    switch (reader_.Next()) {
+      case Event::kNeedMore:
+        return Read();
+      case Event::kClosed:
+        return CloseNow();
+      case Event::kError:
+        return Respond(http::JsonError(reader_.error().status, reader_.error().reason),
+                       After::kClose);
+      case Event::kHeader: {
+        context_.metrics.shard(loop_).http_requests.fetch_add(1, std::memory_order_relaxed);
+        decision_ = FrontDoor(context_, loop_).OnHeader(reader_.request(), peer_);
+        if (decision_.kind == Kind::kRefuse) {
+          return Respond(std::move(decision_.response), After::kClose);
+        }
+        if (decision_.kind != Kind::kReadBody) {
+          reader_.ReadBody(0);
+          break;
+        }
+        reader_.ReadBody(decision_.body_limit);
+        if (ExpectsContinue(reader_.request()) && !reader_.complete()) {
+          return Write(std::string(http::kContinue), After::kReadBody);
+        }
+        break;
       }
+      case Event::kRequest:
+        return OnRequest();
     }
   }
-  ws::UpgradeCheck handshake = ws::CheckUpgradeRequest(request);
-  if (!handshake.ok()) {
-    context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
-    Response response = ws::MakeUpgradeRejection(handshake, request.version());
-    response.keep_alive(false);
-    Send(std::move(response));
-    return;
-  }
-
-  // Who is this?
-  auth::Identity identity;
-  std::string subprotocol;
-  if (context_.verifier == nullptr) {
-    if (!target.query.user_id.has_value() || target.query.user_id->empty()) {
-      reject(http::status::unauthorized, "missing user_id (the gateway runs with --dev-auth)");
-      return;
-    }
-    identity.user_id = *target.query.user_id;
-    identity.roles = target.query.roles;
-    if (auth::OffersBearerSubprotocol(request)) subprotocol = auth::kBearerSubprotocol;
-  } else {
-    auto token = auth::FindToken(request, target.query);
-    if (!token.ok()) {
-      reject(http::status::unauthorized, View(token.status().message()));
-      return;
-    }
-    auto verified = context_.verifier->Verify(token->token, NowUnixSeconds());
-    if (!verified.ok()) {
-      reject(http::status::unauthorized, View(verified.status().message()));
-      return;
-    }
-    identity = std::move(*verified);
-    subprotocol = token->subprotocol;
-  }
-  const ChannelInfo& channel = *route->channel;
-  if (channel.access == Access::kRole) {
-    bool has_role = false;
-    for (const auto& role : identity.roles) has_role |= (role == channel.role);
-    if (!has_role) {
-      reject(http::status::forbidden,
-             fmt::format("the {} channel requires role '{}'", channel.name, channel.role));
-      return;
-    }
-  }
-  if (context_.shutting_down.load()) {
-    reject(http::status::service_unavailable, "server shutting down");
-    return;
-  }
-  // Connected is enough: another topic's subscription still being confirmed
-  // must not turn this client away. Our own topic's subscription is awaited
-  // before the 101 (and a failure there is a 503 too).
-  if (!context_.bus.IsConnected()) {
-    reject(http::status::service_unavailable, "bus unavailable");
-    return;
-  }
-
-  std::string topic = channel.access == Access::kPersonal
-                          ? UserTopic(channel, identity.user_id)
-                          : ChannelTopic(channel, route->scope_value);
-  std::string response_101 = ws::BuildUpgradeResponse(handshake.key, subprotocol);
-  // Bytes after the request (the client's first frames) go to the session.
-  auto data = buffer_.data();
-  std::string leftover(static_cast<const char*>(data.data()), data.size());
-  stream_.expires_never();
-  auto session = std::make_shared<WsSession>(context_, loop_, stream_.release_socket(),
-                                             std::move(identity), channel, std::move(topic),
-                                             std::move(response_101), std::move(leftover));
-  session->Start();
 }
 
-void HttpSession::HandlePublish(Request& request, const routing::RequestTarget& target) {
-  auto reject = [this](http::status status, std::string_view reason) {
-    context_.metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
-    SendError(status, reason);
-  };
-  if (!context_.publisher_key.empty()) {
-    auto authorization = request.find(http::field::authorization);
-    std::string_view given;
-    if (authorization != request.end()) given = authorization->value();
-    if (!given.starts_with("Bearer ") ||
-        !ConstantTimeEquals(given.substr(7), context_.publisher_key)) {
-      reject(http::status::unauthorized, "missing or wrong publisher key");
-      return;
+void HttpSession::OnRequest() {
+  switch (decision_.kind) {
+    case Kind::kRespond:
+    case Kind::kRefuse: {
+      const bool keep_alive = reader_.request().keep_alive();
+      return Respond(std::move(decision_.response),
+                     keep_alive ? After::kNextRequest : After::kClose);
     }
-  } else if (context_.verifier != nullptr) {
-    reject(http::status::forbidden,
-           "publishing over HTTP is disabled: start the gateway with --publisher-key-file");
-    return;
+    case Kind::kUpgrade:
+      return StartUpgrade();
+    case Kind::kReadBody:
+      break;
   }
-  auto parsed = context_.registry.ParseJson(request.body());
-  if (!parsed.ok()) {
-    reject(http::status::bad_request, View(parsed.status().message()));
-    return;
-  }
-  const unsigned version = request.version();
-  const bool keep_alive = request.keep_alive();
-  auto self = shared_from_this();
-  context_.publisher.Publish(
-      *parsed->info, *parsed->message, target.query.to,
-      [self, version, keep_alive](absl::StatusOr<std::string> id) {
-        asio::post(self->stream_.get_executor(), [self, version, keep_alive, id = std::move(id)] {
-          if (!id.ok()) {
-            self->context_.metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
-            const auto status = id.status().code() == absl::StatusCode::kInvalidArgument
-                                    ? http::status::bad_request
-                                    : http::status::service_unavailable;
-            self->SendError(status, View(id.status().message()));
-            return;
-          }
-          self->context_.metrics.events_published.fetch_add(1, std::memory_order_relaxed);
-          Response response{http::status::accepted, version};
-          response.keep_alive(keep_alive);
-          response.set(http::field::content_type, "application/json");
-          std::string body = "{\"id\":";
-          internal::JsonWriter writer(body);
-          writer.String(*id);
-          body.push_back('}');
-          response.body() = std::move(body);
-          self->Send(std::move(response));
-        });
-      });
+  FrontDoor(context_, loop_)
+      .OnBody(reader_.request(), decision_.target, peer_,
+              [self = shared_from_this()](http::Response response) {
+                // From the bus's thread (or from within OnBody): back to our loop.
+                asio::post(self->stream_.get_executor(),
+                           [self, response = std::move(response)]() mutable {
+                             self->Guarded([&] {
+                               const bool keep_alive = self->reader_.request().keep_alive();
+                               self->Respond(std::move(response),
+                                             keep_alive ? After::kNextRequest : After::kClose);
+                             });
+                           });
+              });
 }
 
-void HttpSession::SendError(http::status status, std::string_view message, bool close) {
-  Response response{status, 11};
-  response.set(http::field::content_type, "application/json");
-  response.body() = JsonError(message);
-  response.keep_alive(!close && request_keep_alive_);
-  Send(std::move(response));
+void HttpSession::Respond(http::Response response, After after) {
+  const unsigned status = response.result_int();
+  if (status >= 400) {
+    context_.metrics.CountHttpError(loop_, status);
+    const http::Request& request = reader_.request();
+    spdlog::info("http: refused {} {} {}: {} {}", peer_, std::string_view(request.method_string()),
+                 std::string_view(request.target()).substr(0, 200), status,
+                 std::string_view(response.body()));
+  }
+  if (after == After::kNextRequest && context_.shutting_down.load()) after = After::kClose;
+  if (after == After::kClose) response.keep_alive(false);
+  const bool head = reader_.request().method() == beast::http::verb::head;
+  const size_t body_size = response.body().size();
+  std::string bytes = http::Serialize(std::move(response));
+  if (head) bytes.resize(bytes.size() - body_size);
+  Write(std::move(bytes), after);
 }
 
-void HttpSession::Send(Response response) {
-  response.set(http::field::server, "pubsub-gateway");
-  response.prepare_payload();
-  response_ = std::make_shared<Response>(std::move(response));
-  const bool keep_alive = response_->keep_alive();
+void HttpSession::Write(std::string bytes, After after) {
+  out_ = std::move(bytes);
   stream_.expires_after(std::chrono::seconds(context_.config.handshake_timeout_seconds));
-  http::async_write(stream_, *response_,
-                    [self = shared_from_this(), keep_alive](beast::error_code error, size_t bytes) {
-                      self->OnWrite(keep_alive, error, bytes);
+  asio::async_write(stream_, asio::buffer(out_),
+                    [self = shared_from_this(), after](beast::error_code error, size_t) {
+                      self->Guarded([&] { self->OnWritten(after, error); });
                     });
 }
 
-void HttpSession::OnWrite(bool keep_alive, beast::error_code error, size_t) {
-  response_.reset();
-  if (error) return;
-  if (!keep_alive || context_.shutting_down.load()) {
-    beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    return;
+void HttpSession::OnWritten(After after, beast::error_code error) {
+  out_.clear();
+  out_.shrink_to_fit();
+  if (error) return CloseNow();
+  switch (after) {
+    case After::kReadBody:
+      return Process();
+    case After::kNextRequest:
+      reader_.NextRequest();
+      stream_.expires_after(std::chrono::seconds(context_.config.handshake_timeout_seconds));
+      return Process();
+    case After::kClose:
+      return Linger();
   }
-  ReadRequest();
+}
+
+void HttpSession::StartUpgrade() {
+  std::string leftover(reader_.Buffered());
+  stream_.expires_never();
+  auto session = std::make_shared<WsSession>(context_, loop_, stream_.release_socket(),
+                                             std::move(decision_.admitted), std::move(leftover));
+  session->Start([self = shared_from_this()](asio::ip::tcp::socket socket, absl::Status status) {
+    self->Guarded([&] { self->RefuseUpgrade(std::move(socket), status); });
+  });
+}
+
+void HttpSession::RefuseUpgrade(asio::ip::tcp::socket socket, const absl::Status& status) {
+  stream_.socket() = std::move(socket);
+  context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
+  Respond(http::JsonError(http::Status::service_unavailable,
+                          fmt::format("bus unavailable: {}", View(status.message()))),
+          After::kClose);
+}
+
+// Stop sending, then read and drop what the client still sends, so that it
+// reads our answer instead of a reset; bounded in time and bytes.
+void HttpSession::Linger() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  if (lingered_ == 0) stream_.expires_after(kLingerTime);
+  stream_.async_read_some(asio::buffer(discard_buffer),
+                          [self = shared_from_this()](beast::error_code error, size_t bytes) {
+                            self->lingered_ += bytes + 1;
+                            if (error || self->lingered_ > kLingerBytes) return self->CloseNow();
+                            self->Guarded([&] { self->Linger(); });
+                          });
+}
+
+void HttpSession::CloseNow() {
+  beast::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
 }
 
 }  // namespace pubsub::gateway

@@ -1,58 +1,73 @@
-// HttpSession: one accepted TCP connection while it speaks HTTP/1.1.
+// HttpSession: one accepted TCP connection while it speaks HTTP/1.1: the I/O
+// around the sans-IO front door.
 //
-// Serves the operations endpoints (/healthz, /readyz, /metrics, /api/stats),
-// the publish endpoint (POST /api/publish), and WebSocket upgrades on the
-// schema's paths. An upgrade is checked entirely before anything is sent back
-// (path 404, Origin 403, handshake 400/426, token 401, role 403), then the
-// socket is handed to a WsSession, which answers 101 once its topic is
-// subscribed. Requests on one keep-alive connection are handled strictly one
-// after another, so one connection's publishes keep their order.
+// It reads into an http::RequestReader (every byte a peer can make it hold is
+// bounded: see HttpLimits), asks the FrontDoor what to do with each request,
+// and writes the answer. Requests on one keep-alive connection are handled
+// strictly one after another (the next is not even parsed before the answer
+// to the previous one is written), so one connection's publishes keep their
+// order and at most one publish per connection is in flight.
 //
-// Limits: the handshake timeout bounds the time to read a request; headers
-// are capped at 8 KiB (431) and bodies at --max-body-bytes (413).
+// An admitted WebSocket upgrade hands the socket to a WsSession, which sends
+// the 101 once its topic is subscribed; if the subscription fails, the
+// session hands the socket back and this one answers 503.
+//
+// Limits: the whole request (header and body) must arrive within
+// --handshake-timeout-seconds; after a refusal that closes the connection,
+// what the client still sends is read and dropped for at most kLingerTime
+// or kLingerBytes, so that it sees the refusal rather than a reset.
+// Handlers run under the last-resort guard (fault_guard.h).
 #ifndef PUBSUB_SERVER_GATEWAY_HTTP_SESSION_H_
 #define PUBSUB_SERVER_GATEWAY_HTTP_SESSION_H_
 
+#include <chrono>
 #include <memory>
-#include <optional>
+#include <string>
 
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/string_body.hpp>
 
+#include "absl/status/status.h"
+#include "server/gateway/front_door.h"
 #include "server/gateway/gateway_context.h"
-#include "server/routing/target.h"
+#include "server/http/request_reader.h"
 
 namespace pubsub::gateway {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession> {
  public:
-  using Request = boost::beast::http::request<boost::beast::http::string_body>;
-  using Response = boost::beast::http::response<boost::beast::http::string_body>;
+  static constexpr auto kLingerTime = std::chrono::seconds(2);
+  static constexpr size_t kLingerBytes = 256 * 1024;
 
   HttpSession(GatewayContext& context, size_t loop, boost::asio::ip::tcp::socket socket);
   void Start();
 
  private:
-  void ReadRequest();
+  // What happens once a response is written.
+  enum class After { kNextRequest, kReadBody, kClose };
+
+  void Read();
   void OnRead(boost::beast::error_code error, size_t bytes);
-  void Handle(Request& request);
-  void HandleUpgrade(Request& request, const routing::RequestTarget& target);
-  void HandlePublish(Request& request, const routing::RequestTarget& target);
-  void HandleStats(const Request& request, const routing::RequestTarget& target);
-  void Send(Response response);
-  void SendError(boost::beast::http::status status, std::string_view message, bool close = false);
-  void OnWrite(bool keep_alive, boost::beast::error_code error, size_t bytes);
+  // Drives the reader until it needs input or an answer is on its way.
+  void Process();
+  void OnRequest();
+  void Respond(http::Response response, After after);
+  void Write(std::string bytes, After after);
+  void OnWritten(After after, boost::beast::error_code error);
+  void StartUpgrade();
+  void RefuseUpgrade(boost::asio::ip::tcp::socket socket, const absl::Status& status);
+  void Linger();
+  void CloseNow();
+  template <class F>
+  void Guarded(F&& handler);
 
   GatewayContext& context_;
   const size_t loop_;
   boost::beast::tcp_stream stream_;
-  boost::beast::flat_buffer buffer_;
-  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  bool request_keep_alive_ = false;
-  std::shared_ptr<Response> response_;  // kept alive while it is written
+  const std::string peer_;  // for logs
+  http::RequestReader reader_;
+  FrontDoor::Decision decision_;  // for the current request
+  std::string out_;               // the bytes being written
+  size_t lingered_ = 0;
 };
 
 }  // namespace pubsub::gateway

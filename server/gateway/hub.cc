@@ -35,10 +35,28 @@ struct Hub::Topic {
 
   // recipients[i] is touched only by loop i's thread.
   std::vector<std::vector<Recipient*>> recipients;
+  // shed_pending[i]: loop i's inbox holds this topic's shed marker (at most
+  // one, so markers are bounded by the topics).
+  std::unique_ptr<std::atomic<bool>[]> shed_pending;
 };
 
-Hub::Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics)
-    : bus_(bus), registry_(registry), loops_(loops), metrics_(metrics) {}
+// One loop's events from the bus. A null delivery is a shed marker.
+struct Hub::Inbox {
+  struct Item {
+    TopicPtr topic;
+    DeliveryPtr delivery;
+  };
+  std::mutex mutex;
+  std::vector<Item> items;  // guarded by mutex
+  size_t bytes = 0;         // guarded by mutex
+  bool drain_posted = false;
+  std::vector<Item> batch;  // the loop's; keeps its capacity between drains
+};
+
+Hub::Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics, HubOptions options)
+    : bus_(bus), registry_(registry), loops_(loops), metrics_(metrics), options_(options) {
+  for (size_t i = 0; i < loops_.size(); ++i) inboxes_.push_back(std::make_unique<Inbox>());
+}
 
 Hub::~Hub() {
   std::vector<Bus::SubscriptionId> subscriptions;
@@ -65,6 +83,7 @@ Hub::TopicPtr Hub::Join(size_t loop, const std::string& name, const ChannelInfo&
       slot->channel = &channel;
       slot->channel_index = metrics_.ChannelIndex(&channel);
       slot->recipients.resize(loops_.size());
+      slot->shed_pending = std::make_unique<std::atomic<bool>[]>(loops_.size());
       created = true;
     }
     topic = slot;
@@ -157,26 +176,44 @@ size_t Hub::TopicCount() const {
 
 void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
   metrics_.events_in.fetch_add(1, std::memory_order_relaxed);
+  DeliveryPtr delivery;
+  try {
+    delivery = Render(topic, envelope);
+  } catch (const std::exception& e) {
+    metrics_.CountException(Component::kHub);
+    spdlog::error("hub: internal error rendering an event on topic {}, dropped: {}", topic->name,
+                  e.what());
+  }
+  if (delivery == nullptr) {
+    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  uint64_t mask = topic->loop_mask.load(std::memory_order_acquire);
+  while (mask != 0) {
+    const size_t loop = static_cast<size_t>(__builtin_ctzll(mask));
+    mask &= mask - 1;
+    Enqueue(loop, topic, delivery);
+  }
+}
+
+// Decodes the envelope and renders the event's frame once; null (logged)
+// when the bus carried something this topic cannot deliver.
+DeliveryPtr Hub::Render(const TopicPtr& topic, std::string_view envelope) {
   std::string type;
   std::string payload;
   EventMeta meta;
-  if (!internal::DecodeEnvelope(topic->name, envelope, type, payload, meta)) {
-    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
+  if (!internal::DecodeEnvelope(topic->name, envelope, type, payload, meta)) return nullptr;
   const EventInfo* info = registry_.FindEvent(type);
   if (info == nullptr || info->channel != topic->channel) {
-    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("hub: dropped an event of type '{}' on topic {}: not an event of this channel",
                  type, topic->name);
-    return;
+    return nullptr;
   }
   auto message = registry_.Decode(*info, payload);
   if (!message.ok()) {
-    metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
     spdlog::warn("hub: dropped an undecodable {} event on topic {}: {}", type, topic->name,
                  View(message.status().message()));
-    return;
+    return nullptr;
   }
 
   // Render once: the JSON goes straight after room for the frame header.
@@ -197,29 +234,87 @@ void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
   }
   delivery->channel_index = topic->channel_index;
   delivery->publish_time_unix_nanos = meta.publish_time_unix_nanos;
+  return delivery;
+}
 
-  DeliveryPtr shared = std::move(delivery);
-  uint64_t mask = topic->loop_mask.load(std::memory_order_acquire);
-  while (mask != 0) {
-    const size_t loop = static_cast<size_t>(__builtin_ctzll(mask));
-    mask &= mask - 1;
-    boost::asio::post(loops_.loop(loop),
-                      [this, loop, topic, shared] { DeliverOnLoop(loop, topic, shared); });
+void Hub::Enqueue(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery) {
+  Inbox& inbox = *inboxes_[loop];
+  const size_t cost = delivery->frame().size() + kItemOverhead;
+  bool post = false;
+  {
+    std::lock_guard lock(inbox.mutex);
+    if (inbox.bytes + cost <= options_.max_loop_queue_bytes) {
+      inbox.items.push_back({topic, delivery});
+      inbox.bytes += cost;
+    } else {
+      metrics_.shard(loop).loop_queue_overflows.fetch_add(1, std::memory_order_relaxed);
+      if (!topic->shed_pending[loop].exchange(true)) inbox.items.push_back({topic, nullptr});
+    }
+    post = !inbox.drain_posted;
+    inbox.drain_posted = true;
   }
+  if (post) boost::asio::post(loops_.loop(loop), [this, loop] { Drain(loop); });
+}
+
+void Hub::Drain(size_t loop) {
+  Inbox& inbox = *inboxes_[loop];
+  {
+    std::lock_guard lock(inbox.mutex);
+    inbox.batch.swap(inbox.items);
+    inbox.bytes = 0;
+    inbox.drain_posted = false;
+  }
+  for (Inbox::Item& item : inbox.batch) {
+    if (item.delivery != nullptr) {
+      DeliverOnLoop(loop, item.topic, item.delivery);
+    } else {
+      ShedOnLoop(loop, item.topic);
+    }
+  }
+  inbox.batch.clear();
 }
 
 void Hub::DeliverOnLoop(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery) {
   uint64_t delivered = 0;
   for (Recipient* recipient : topic->recipients[loop]) {
     if (!delivery->IsFor(recipient->user_id())) continue;
-    recipient->Deliver(delivery);
-    ++delivered;
+    try {
+      recipient->Deliver(delivery);
+      ++delivered;
+    } catch (const std::exception& e) {
+      // Recipients guard themselves; this is the guard's guard.
+      metrics_.CountException(Component::kHub);
+      spdlog::error("hub: delivering on {} to {} failed: {}", topic->name, recipient->user_id(),
+                    e.what());
+      try {
+        recipient->Shed(1011, "internal error");
+      } catch (...) {
+      }
+    }
   }
   if (delivered == 0) return;
   ShardCounters& counters = metrics_.shard(loop);
   counters.deliveries.fetch_add(delivered, std::memory_order_relaxed);
   counters.channels[delivery->channel_index].deliveries.fetch_add(delivered,
                                                                   std::memory_order_relaxed);
+}
+
+// The loop's inbox had no room for one of this topic's events: its sockets
+// here missed it, so they are closed (after what they were already sent).
+void Hub::ShedOnLoop(size_t loop, const TopicPtr& topic) {
+  topic->shed_pending[loop].store(false);
+  const auto& recipients = topic->recipients[loop];
+  if (recipients.empty()) return;
+  spdlog::warn("hub: loop {} fell behind; closing its {} client(s) of {} (1013)", loop,
+               recipients.size(), topic->name);
+  metrics_.shard(loop).overload_closes.fetch_add(recipients.size(), std::memory_order_relaxed);
+  for (Recipient* recipient : recipients) {
+    try {
+      recipient->Shed(1013, "server overloaded");
+    } catch (...) {
+      metrics_.CountException(Component::kHub);
+    }
+  }
 }
 
 }  // namespace pubsub::gateway

@@ -12,9 +12,23 @@
 // - the topic table's mutex is taken only on the first join / last leave of a
 //   topic per loop and on bus readiness changes.
 //
-// Re-entrancy: Recipient::Deliver must not call Join or Leave synchronously
-// (it runs while the hub iterates the loop's subscriber list); a session that
-// decides to close defers its Leave (posts it).
+// Each loop has an inbox of events from the bus, bounded by bytes
+// (HubOptions::max_loop_queue_bytes; each event costs its frame plus a small
+// overhead). The bus thread appends and posts one drain per batch, so a busy
+// loop wakes once for many events. When a loop falls behind and its inbox is
+// full, the event is not queued for that loop; instead the loop's sockets on
+// that topic are closed with 1013 "server overloaded" when the loop reaches
+// that point (in order: they get every event before the one they missed, then
+// the close). A client is never left with a silent gap, and a loop sheds the
+// sockets it cannot serve rather than growing. The memory held is at most the
+// inbox bound plus the batch being delivered.
+//
+// Re-entrancy: Recipient::Deliver and Recipient::Shed must not call Join or
+// Leave synchronously (they run while the hub iterates the loop's subscriber
+// list); a session that decides to close defers its Leave (posts it).
+//
+// Exceptions: an event whose decoding or rendering throws is dropped and
+// counted; a recipient whose Deliver throws is closed with 1011 (fault_guard.h).
 #ifndef PUBSUB_SERVER_GATEWAY_HUB_H_
 #define PUBSUB_SERVER_GATEWAY_HUB_H_
 
@@ -42,19 +56,33 @@ class Recipient {
   virtual const std::string& user_id() const = 0;
   // Queues the frame on the socket (called on the recipient's loop).
   virtual void Deliver(const DeliveryPtr& delivery) = 0;
+  // Closes the socket with `code` after the frames already queued: it cannot
+  // be served (it missed an event, or delivering to it failed).
+  virtual void Shed(uint16_t code, std::string_view reason) = 0;
 
  private:
   friend class Hub;
   size_t hub_slot_ = 0;  // index in its topic's per-loop list
 };
 
+struct HubOptions {
+  // Bytes of events waiting in one loop's inbox (frames plus kItemOverhead
+  // each) beyond which the loop sheds (see above).
+  size_t max_loop_queue_bytes = 32 << 20;
+};
+
 class Hub {
  public:
+  // What one queued event costs beside its frame (the queue entry, the
+  // shared reference), so that tiny events cannot slip past the bound.
+  static constexpr size_t kItemOverhead = 64;
+
   struct Topic;
   using TopicPtr = std::shared_ptr<Topic>;
   using ReadyCallback = std::function<void(absl::Status)>;
 
-  Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics);
+  Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics,
+      HubOptions options = {});
   ~Hub();
 
   // On loop `loop`'s thread: adds `recipient` to `topic`'s subscribers there
@@ -73,14 +101,22 @@ class Hub {
   size_t TopicCount() const;
 
  private:
+  struct Inbox;
+
   void OnBusMessage(const TopicPtr& topic, std::string_view envelope);
+  DeliveryPtr Render(const TopicPtr& topic, std::string_view envelope);
   void OnSubscribed(const TopicPtr& topic, absl::Status status);
+  void Enqueue(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery);
+  void Drain(size_t loop);
   void DeliverOnLoop(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery);
+  void ShedOnLoop(size_t loop, const TopicPtr& topic);
 
   Bus& bus_;
   const Registry& registry_;
   LoopPool& loops_;
   Metrics& metrics_;
+  const HubOptions options_;
+  std::vector<std::unique_ptr<Inbox>> inboxes_;
 
   mutable std::mutex mutex_;
   absl::flat_hash_map<std::string, TopicPtr> topics_;

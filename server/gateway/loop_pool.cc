@@ -22,12 +22,19 @@ LoopPool::~LoopPool() {
   Join();
 }
 
-void LoopPool::Start() {
+void LoopPool::Start(std::function<void(std::exception_ptr)> on_exception) {
   for (size_t i = 0; i < loops_.size(); ++i) {
     Loop* loop = loops_[i].get();
-    loop->thread = std::thread([loop, i] {
+    loop->thread = std::thread([loop, i, on_exception] {
       current_loop_index = static_cast<int>(i);
-      loop->context->run();
+      for (;;) {
+        try {
+          loop->context->run();
+          return;
+        } catch (...) {
+          if (on_exception) on_exception(std::current_exception());
+        }
+      }
     });
   }
 }

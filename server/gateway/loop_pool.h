@@ -10,6 +10,8 @@
 #ifndef PUBSUB_SERVER_GATEWAY_LOOP_POOL_H_
 #define PUBSUB_SERVER_GATEWAY_LOOP_POOL_H_
 
+#include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -30,8 +32,11 @@ class LoopPool {
   size_t size() const { return loops_.size(); }
   boost::asio::io_context& loop(size_t index) { return *loops_[index]->context; }
 
-  // Starts one thread per loop. Loops keep running until Stop().
-  void Start();
+  // Starts one thread per loop. Loops keep running until Stop(). An
+  // exception that escapes a handler (each connection guards its own: this
+  // is the last line) is passed to `on_exception` on that loop's thread, and
+  // the loop goes on running.
+  void Start(std::function<void(std::exception_ptr)> on_exception = {});
   // Lets every loop finish once it has no work, and wakes idle ones.
   void Stop();
   // Waits for every loop thread to return.

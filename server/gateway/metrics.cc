@@ -11,6 +11,7 @@ Metrics::Metrics(size_t shards, const Registry& registry) : registry_(registry) 
   for (size_t i = 0; i < shards; ++i) {
     auto shard = std::make_unique<ShardCounters>();
     shard->channels = std::make_unique<ChannelCounters[]>(channels);
+    shard->http_errors = std::make_unique<Counter[]>(kErrorStatuses);
     shards_.push_back(std::move(shard));
   }
 }
@@ -24,6 +25,20 @@ uint64_t Metrics::TotalConnections() const {
   uint64_t total = 0;
   for (const auto& shard : shards_) total += shard->connections.load(std::memory_order_relaxed);
   return total;
+}
+
+const char* ComponentName(Component component) {
+  switch (component) {
+    case Component::kHttp:
+      return "http";
+    case Component::kWebSocket:
+      return "websocket";
+    case Component::kHub:
+      return "hub";
+    case Component::kLoop:
+      return "loop";
+  }
+  return "unknown";
 }
 
 namespace {
@@ -81,6 +96,34 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
   AppendMetric(out, "pubsub_accept_errors_total", "counter",
                "Failed accepts (for example EMFILE: out of file descriptors).",
                accept_errors.load(std::memory_order_relaxed));
+  AppendMetric(out, "pubsub_overload_disconnects_total", "counter",
+               "Clients closed with 1013 because their event loop's queue was full and they "
+               "missed an event.",
+               sum(&ShardCounters::overload_closes));
+  AppendMetric(out, "pubsub_loop_queue_overflows_total", "counter",
+               "Events not queued on an event loop because its queue was full.",
+               sum(&ShardCounters::loop_queue_overflows));
+  out +=
+      "# HELP pubsub_handler_exceptions_total Exceptions caught by the last-resort guard "
+      "(each cost one connection or one event).\n"
+      "# TYPE pubsub_handler_exceptions_total counter\n";
+  for (size_t i = 0; i < kComponents; ++i) {
+    fmt::format_to(
+        std::back_inserter(out), "pubsub_handler_exceptions_total{{component=\"{}\"}} {}\n",
+        ComponentName(static_cast<Component>(i)), exceptions_[i].load(std::memory_order_relaxed));
+  }
+  out +=
+      "# HELP pubsub_http_errors_total HTTP error responses by status.\n"
+      "# TYPE pubsub_http_errors_total counter\n";
+  for (unsigned s = 0; s < kErrorStatuses; ++s) {
+    uint64_t total = 0;
+    for (const auto& shard : shards_)
+      total += shard->http_errors[s].load(std::memory_order_relaxed);
+    if (total != 0) {
+      fmt::format_to(std::back_inserter(out), "pubsub_http_errors_total{{status=\"{}\"}} {}\n",
+                     s + kFirstErrorStatus, total);
+    }
+  }
   AppendMetric(out, "pubsub_bus_ready", "gauge", "1 when the bus is connected and subscribed.",
                bus_ready ? 1 : 0);
 

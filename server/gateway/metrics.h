@@ -22,6 +22,15 @@ namespace pubsub::gateway {
 
 using Counter = std::atomic<uint64_t>;
 
+// Where an exception was caught by the last-resort guard (fault_guard.h).
+enum class Component { kHttp, kWebSocket, kHub, kLoop };
+inline constexpr size_t kComponents = 4;
+const char* ComponentName(Component component);
+
+// HTTP error responses are counted by status, 400..599.
+inline constexpr unsigned kFirstErrorStatus = 400;
+inline constexpr unsigned kErrorStatuses = 200;
+
 // Per channel and per loop.
 struct ChannelCounters {
   Counter connections{0};  // gauge
@@ -38,7 +47,10 @@ struct alignas(64) ShardCounters {
   Counter frames_in{0};             // client data messages read (and ignored)
   Counter handshake_rejects{0};     // upgrades refused (401/403/404/503/...)
   Counter http_requests{0};
+  Counter overload_closes{0};       // closed with 1013: their loop's queue overflowed
+  Counter loop_queue_overflows{0};  // events not queued on this loop (queue full)
   std::unique_ptr<ChannelCounters[]> channels;
+  std::unique_ptr<Counter[]> http_errors;  // by status - kFirstErrorStatus
 };
 
 class Metrics {
@@ -56,6 +68,21 @@ class Metrics {
   Counter publish_rejected{0};  // refused by the publish endpoint (4xx/5xx)
   Counter accept_errors{0};     // accept() failures (EMFILE and friends)
 
+  // An exception caught by the last-resort guard.
+  void CountException(Component component) {
+    exceptions_[static_cast<size_t>(component)].fetch_add(1, std::memory_order_relaxed);
+  }
+  uint64_t Exceptions(Component component) const {
+    return exceptions_[static_cast<size_t>(component)].load(std::memory_order_relaxed);
+  }
+  // An HTTP response with status 400..599 sent from loop `shard`.
+  void CountHttpError(size_t shard, unsigned status) {
+    if (status >= kFirstErrorStatus && status < kFirstErrorStatus + kErrorStatuses) {
+      shards_[shard]->http_errors[status - kFirstErrorStatus].fetch_add(1,
+                                                                        std::memory_order_relaxed);
+    }
+  }
+
   // Adds more Prometheus text to /metrics (e.g. the Redis bus's counters).
   // Set before the gateway starts; called from any loop thread.
   void SetExtraSource(std::function<std::string()> source) { extra_ = std::move(source); }
@@ -66,6 +93,7 @@ class Metrics {
  private:
   const Registry& registry_;
   std::vector<std::unique_ptr<ShardCounters>> shards_;
+  Counter exceptions_[kComponents] = {};
   std::function<std::string()> extra_;
 };
 

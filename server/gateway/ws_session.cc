@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
-#include "pubsub/internal/json_writer.h"
+#include "server/gateway/fault_guard.h"
 #include "server/gateway/text.h"
 #include "spdlog/spdlog.h"
 
@@ -46,6 +46,9 @@ thread_local FlushList flush_list;
 // connection is dropped.
 constexpr auto kCloseTimeout = std::chrono::seconds(5);
 
+// Our keep-alive ping: FIN + opcode 9, no payload.
+constexpr std::string_view kPingFrame("\x89\x00", 2);
+
 bool Expected(const boost::system::error_code& error) {
   return error == asio::error::operation_aborted || error == asio::error::eof ||
          error == asio::error::connection_reset || error == asio::error::broken_pipe ||
@@ -55,16 +58,15 @@ bool Expected(const boost::system::error_code& error) {
 }  // namespace
 
 WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket socket,
-                     auth::Identity identity, const ChannelInfo& channel, std::string topic,
-                     std::string response_101, std::string leftover)
+                     Admitted admitted, std::string leftover)
     : context_(context),
       loop_(loop),
       socket_(std::move(socket)),
-      identity_(std::move(identity)),
-      channel_(channel),
-      channel_index_(context.metrics.ChannelIndex(&channel)),
-      topic_name_(std::move(topic)),
-      handshake_(std::move(response_101)),
+      identity_(std::move(admitted.identity)),
+      channel_(*admitted.channel),
+      channel_index_(context.metrics.ChannelIndex(admitted.channel)),
+      topic_name_(std::move(admitted.topic)),
+      opening_(std::move(admitted.accept)),
       leftover_(std::move(leftover)),
       reader_(ws::FrameReader::Options{.max_message_bytes = context.config.max_frame_bytes,
                                        .keep_messages = false}) {
@@ -73,7 +75,14 @@ WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket
 
 WsSession::~WsSession() = default;
 
-void WsSession::Start() {
+template <class F>
+void WsSession::Guarded(F&& handler) {
+  GuardHandler(context_.metrics, Component::kWebSocket, socket_, std::forward<F>(handler),
+               [this] { Finish(); });
+}
+
+void WsSession::Start(HandBack refused) {
+  refused_ = std::move(refused);
   // Reads happen after a readiness wait, into the loop's buffer: they must
   // never block the loop.
   boost::system::error_code ignored;
@@ -82,18 +91,21 @@ void WsSession::Start() {
   table_index = table.size();
   table.push_back(this);
   last_heard_ = last_ping_ = Clock::now();
-  topic_ = context_.hub.Join(
-      loop_, topic_name_, channel_, this,
-      [self = shared_from_this()](absl::Status status) { self->OnJoined(std::move(status)); });
+  topic_ = context_.hub.Join(loop_, topic_name_, channel_, this,
+                             [self = shared_from_this()](absl::Status status) {
+                               self->Guarded([&] { self->OnJoined(std::move(status)); });
+                             });
+  spdlog::debug("ws: {} joins {} as {}", PeerOf(socket_), topic_name_, identity_.user_id);
 }
 
 void WsSession::OnJoined(absl::Status status) {
   if (state_ != State::kJoining) return;
   if (!status.ok() || context_.shutting_down.load()) {
-    RejectUnavailable(status.ok() ? absl::UnavailableError("server shutting down") : status);
+    HandBackSocket(status.ok() ? absl::UnavailableError("server shutting down") : status);
     return;
   }
   state_ = State::kOpen;
+  refused_ = nullptr;
   ShardCounters& counters = context_.metrics.shard(loop_);
   counters.connections.fetch_add(1, std::memory_order_relaxed);
   counters.connections_total.fetch_add(1, std::memory_order_relaxed);
@@ -109,58 +121,63 @@ void WsSession::OnJoined(absl::Status status) {
   WaitReadable();
 }
 
-void WsSession::RejectUnavailable(const absl::Status& status) {
-  spdlog::warn("ws: refusing {} for user {}: {}", topic_name_, identity_.user_id,
+void WsSession::HandBackSocket(const absl::Status& status) {
+  spdlog::info("ws: refusing {} for user {}: {}", topic_name_, identity_.user_id,
                View(status.message()));
-  context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
-  std::string body = "{\"error\":";
-  internal::JsonWriter writer(body);
-  writer.String("bus unavailable: " + std::string(View(status.message())));
-  body.push_back('}');
-  handshake_ = fmt::format(
-      "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-      "Connection: close\r\nContent-Length: {}\r\n\r\n{}",
-      body.size(), body);
-  queue_.clear();
-  queued_bytes_ = 0;
-  state_ = State::kClosing;
-  close_sent_ = true;  // no WebSocket close frame: this was never a WebSocket
-  ArmCloseTimer();
-  MaybeWrite();
+  HandBack refused = std::move(refused_);
+  asio::ip::tcp::socket socket = std::move(socket_);
+  Finish();
+  if (refused) refused(std::move(socket), status);
 }
 
 void WsSession::Deliver(const DeliveryPtr& delivery) {
   if (state_ != State::kJoining && state_ != State::kOpen) return;
-  const size_t size = delivery->frame().size();
-  const auto& config = context_.config;
-  if (queued_bytes_ + size > config.send_queue_bytes ||
-      queue_.size() + in_flight_.size() >= config.send_queue_frames) {
-    context_.metrics.shard(loop_).slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
-    spdlog::info("ws: closing slow consumer {} on {} ({} bytes queued)", identity_.user_id,
-                 topic_name_, queued_bytes_);
-    StartClose(1013, "slow consumer", /*drop_queue=*/true);
+  Guarded([&] {
+    const size_t size = delivery->frame().size();
+    const auto& config = context_.config;
+    if (queued_bytes_ + size > config.send_queue_bytes ||
+        queue_.size() + in_flight_.size() >= config.send_queue_frames) {
+      context_.metrics.shard(loop_).slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+      spdlog::info("ws: closing slow consumer {} on {} ({} bytes queued)", identity_.user_id,
+                   topic_name_, queued_bytes_);
+      StartClose(1013, "slow consumer", /*drop_queue=*/true);
+      return;
+    }
+    queued_bytes_ += size;
+    queue_.push_back(delivery);
+    // A socket with a write in flight sends its queue when the write
+    // completes; otherwise it joins this loop turn's flush (once: its queue
+    // was empty).
+    if (writing_ || queue_.size() != 1) return;
+    flush_list.sessions.push_back(shared_from_this());
+    if (flush_list.posted) return;
+    flush_list.posted = true;
+    asio::post(socket_.get_executor(), [] {
+      FlushList& list = flush_list;
+      std::swap(list.sessions, list.spare);
+      list.posted = false;
+      for (auto& session : list.spare) {
+        session->Guarded([&] { session->MaybeWrite(); });
+      }
+      list.spare.clear();
+    });
+  });
+}
+
+void WsSession::Shed(uint16_t code, std::string_view reason) {
+  if (state_ == State::kJoining) {
+    // Not open yet: it missed nothing it was promised; refuse it instead.
+    asio::post(socket_.get_executor(),
+               [self = shared_from_this()] { self->Guarded([&] { self->Close(1013, ""); }); });
     return;
   }
-  queued_bytes_ += size;
-  queue_.push_back(delivery);
-  // A socket with a write in flight sends its queue when the write completes;
-  // otherwise it joins this loop turn's flush (once: its queue was empty).
-  if (writing_ || queue_.size() != 1) return;
-  flush_list.sessions.push_back(shared_from_this());
-  if (flush_list.posted) return;
-  flush_list.posted = true;
-  asio::post(socket_.get_executor(), [] {
-    FlushList& list = flush_list;
-    std::swap(list.sessions, list.spare);
-    list.posted = false;
-    for (auto& session : list.spare) session->MaybeWrite();
-    list.spare.clear();
-  });
+  if (state_ != State::kOpen) return;
+  StartClose(code, reason, /*drop_queue=*/false);
 }
 
 void WsSession::Close(uint16_t code, std::string_view reason) {
   if (state_ == State::kJoining) {
-    RejectUnavailable(absl::UnavailableError("server shutting down"));
+    HandBackSocket(absl::UnavailableError("server shutting down"));
     return;
   }
   if (state_ != State::kOpen) return;
@@ -172,13 +189,14 @@ void WsSession::StartClose(uint16_t code, std::string_view reason, bool drop_que
   state_ = State::kClosing;
   if (drop_queue) {
     queue_.clear();
-    queued_bytes_ = control_in_flight_.size();
+    queued_bytes_ = control_in_flight_.size() + pong_.size() + (ping_due_ ? kPingFrame.size() : 0);
     for (const auto& d : in_flight_) queued_bytes_ += d->frame().size();
   }
   close_frame_ = ws::EncodeCloseFrame(code, reason);
   ArmCloseTimer();
   // Deferred: StartClose may run inside the hub's delivery loop.
-  asio::post(socket_.get_executor(), [self = shared_from_this()] { self->MaybeWrite(); });
+  asio::post(socket_.get_executor(),
+             [self = shared_from_this()] { self->Guarded([&] { self->MaybeWrite(); }); });
 }
 
 void WsSession::ArmCloseTimer() {
@@ -197,9 +215,10 @@ void WsSession::ArmCloseTimer() {
 void WsSession::Abort() { Finish(); }
 
 void WsSession::WaitReadable() {
-  socket_.async_wait(
-      asio::ip::tcp::socket::wait_read,
-      [self = shared_from_this()](boost::system::error_code error) { self->OnReadable(error); });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](boost::system::error_code error) {
+                       self->Guarded([&] { self->OnReadable(error); });
+                     });
 }
 
 void WsSession::OnReadable(boost::system::error_code error) {
@@ -207,6 +226,12 @@ void WsSession::OnReadable(boost::system::error_code error) {
   if (error) {
     if (!Expected(error)) spdlog::debug("ws: wait failed: {}", error.message());
     Finish();
+    return;
+  }
+  if (writing_) {
+    // The client does not take what we send: stop reading it until it
+    // does (OnWrite resumes), so that it cannot make us queue answers.
+    read_paused_ = true;
     return;
   }
   size_t size = socket_.read_some(asio::buffer(read_buffer, kReadBufferBytes), error);
@@ -237,7 +262,7 @@ bool WsSession::HandleInput(uint8_t* data, size_t size) {
         context_.metrics.shard(loop_).frames_in.fetch_add(1, std::memory_order_relaxed);
         break;  // client messages are read and ignored, as in the seed
       case Kind::kPing:
-        QueueControl(ws::EncodeFrame(ws::Opcode::kPong, event.payload));
+        QueuePong(event.payload);
         break;
       case Kind::kPong:
         break;
@@ -264,47 +289,76 @@ bool WsSession::HandleInput(uint8_t* data, size_t size) {
   }
 }
 
-void WsSession::QueueControl(std::string frame) {
+void WsSession::QueuePong(std::string_view payload) {
   if (state_ != State::kOpen) return;
-  control_.append(frame);
+  // Only the latest ping is answered: the pong replaces any still waiting.
+  queued_bytes_ -= pong_.size();
+  pong_ = ws::EncodeFrame(ws::Opcode::kPong, payload);
+  if (queued_bytes_ + pong_.size() > context_.config.send_queue_bytes) {
+    pong_.clear();
+    context_.metrics.shard(loop_).slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+    StartClose(1013, "slow consumer", /*drop_queue=*/true);
+    return;
+  }
+  queued_bytes_ += pong_.size();
   MaybeWrite();
+}
+
+void WsSession::QueuePing() {
+  if (state_ != State::kOpen || ping_due_) return;
+  ping_due_ = true;
+  queued_bytes_ += kPingFrame.size();
+  MaybeWrite();
+}
+
+void WsSession::TakeControl(std::string& out) {
+  out.append(pong_);
+  if (ping_due_) out.append(kPingFrame);
+  queued_bytes_ -= pong_.size() + (ping_due_ ? kPingFrame.size() : 0);
+  pong_.clear();
+  ping_due_ = false;
 }
 
 void WsSession::Sweep(Clock::time_point now) {
   if (state_ != State::kOpen) return;
-  const auto& config = context_.config;
-  if (now - last_heard_ > std::chrono::seconds(config.idle_timeout_seconds)) {
-    spdlog::info("ws: {} on {} idle for {} s, closing", identity_.user_id, topic_name_,
-                 config.idle_timeout_seconds);
-    StartClose(1001, "idle timeout", /*drop_queue=*/true);
-    return;
-  }
-  if (now - last_ping_ >= std::chrono::seconds(config.ping_interval_seconds) &&
-      now - last_heard_ >= std::chrono::seconds(config.ping_interval_seconds)) {
-    last_ping_ = now;
-    QueueControl(ws::EncodeFrame(ws::Opcode::kPing, ""));
-  }
+  Guarded([&] {
+    const auto& config = context_.config;
+    if (now - last_heard_ > std::chrono::seconds(config.idle_timeout_seconds)) {
+      spdlog::info("ws: {} on {} idle for {} s, closing", identity_.user_id, topic_name_,
+                   config.idle_timeout_seconds);
+      StartClose(1001, "idle timeout", /*drop_queue=*/true);
+      return;
+    }
+    if (now - last_ping_ >= std::chrono::seconds(config.ping_interval_seconds) &&
+        now - last_heard_ >= std::chrono::seconds(config.ping_interval_seconds)) {
+      last_ping_ = now;
+      QueuePing();
+    }
+  });
 }
 
 void WsSession::MaybeWrite() {
   if (writing_ || state_ == State::kFinished || state_ == State::kJoining) return;
+  const auto has_control = [this] { return !pong_.empty() || ping_due_; };
   // The data path: everything waiting, copied into the loop's scratch buffer,
-  // in one non-blocking send. Closing and rejections take the gather path.
+  // in one non-blocking send. Closing takes the gather path.
   while (state_ == State::kOpen && !writing_ &&
-         (!handshake_.empty() || !control_.empty() || !queue_.empty())) {
+         (!opening_.empty() || has_control() || !queue_.empty())) {
     size_t total = 0;
     auto append = [&total](std::string_view bytes) {
       std::memcpy(write_scratch + total, bytes.data(), bytes.size());
       total += bytes.size();
     };
-    if (handshake_.size() + control_.size() > kScratchBytes) break;
-    append(handshake_);
-    append(control_);
+    const size_t control_bytes = pong_.size() + (ping_due_ ? kPingFrame.size() : 0);
+    if (opening_.size() + control_bytes > kScratchBytes) break;
+    append(opening_);
+    append(pong_);
+    if (ping_due_) append(kPingFrame);
     size_t frames = 0;
     while (frames < queue_.size() && total + queue_[frames]->frame().size() <= kScratchBytes) {
       append(queue_[frames++]->frame());
     }
-    if (frames == 0 && !queue_.empty() && handshake_.empty() && control_.empty()) {
+    if (frames == 0 && !queue_.empty() && opening_.empty() && control_bytes == 0) {
       break;  // a frame larger than the scratch buffer: gather write
     }
     const ssize_t sent =
@@ -314,11 +368,13 @@ void WsSession::MaybeWrite() {
     // sees the session finish under it.
     const size_t done = sent > 0 ? static_cast<size_t>(sent) : 0;
     context_.metrics.shard(loop_).bytes_out.fetch_add(done, std::memory_order_relaxed);
-    if (!handshake_.empty()) {
-      handshake_.clear();
-      handshake_.shrink_to_fit();
+    if (!opening_.empty()) {
+      opening_.clear();
+      opening_.shrink_to_fit();
     }
-    control_.clear();
+    queued_bytes_ -= control_bytes;
+    pong_.clear();
+    ping_due_ = false;
     for (size_t i = 0; i < frames; ++i) queued_bytes_ -= queue_[i]->frame().size();
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(frames));
     if (done < total) {
@@ -328,29 +384,25 @@ void WsSession::MaybeWrite() {
       writing_ = true;
       asio::async_write(socket_, asio::buffer(control_in_flight_),
                         [self = shared_from_this()](boost::system::error_code error, size_t n) {
-                          self->OnWrite(error, n);
+                          self->Guarded([&] { self->OnWrite(error, n); });
                         });
       return;
     }
   }
   if (writing_ ||
-      (state_ == State::kOpen && queue_.empty() && control_.empty() && handshake_.empty())) {
+      (state_ == State::kOpen && queue_.empty() && !has_control() && opening_.empty())) {
     return;
   }
   buffers_.clear();
-  if (!handshake_.empty()) buffers_.push_back(asio::buffer(handshake_));
-  if (!control_.empty()) {
-    control_in_flight_.swap(control_);
-    control_.clear();
+  if (!opening_.empty()) buffers_.push_back(asio::buffer(opening_));
+  if (has_control()) {
+    control_in_flight_.clear();
+    TakeControl(control_in_flight_);
     queued_bytes_ += control_in_flight_.size();
     buffers_.push_back(asio::buffer(control_in_flight_));
   }
   in_flight_.swap(queue_);
-  uint64_t bytes = 0;
-  for (const auto& delivery : in_flight_) {
-    buffers_.push_back(asio::buffer(delivery->frame()));
-    bytes += delivery->frame().size();
-  }
+  for (const auto& delivery : in_flight_) buffers_.push_back(asio::buffer(delivery->frame()));
   const bool closing = state_ == State::kClosing && !close_frame_.empty() && !close_sent_;
   if (closing) {
     buffers_.push_back(asio::buffer(close_frame_));
@@ -360,7 +412,7 @@ void WsSession::MaybeWrite() {
   writing_ = true;
   asio::async_write(socket_, buffers_,
                     [self = shared_from_this()](boost::system::error_code error, size_t written) {
-                      self->OnWrite(error, written);
+                      self->Guarded([&] { self->OnWrite(error, written); });
                     });
 }
 
@@ -373,20 +425,16 @@ void WsSession::OnWrite(boost::system::error_code error, size_t bytes) {
     Finish();
     return;
   }
-  const bool was_rejection =
-      !handshake_.empty() && state_ == State::kClosing && close_frame_.empty();
-  handshake_.clear();
-  handshake_.shrink_to_fit();
+  // The client took what the socket could not: it is reading, so alive.
+  last_heard_ = Clock::now();
+  opening_.clear();
+  opening_.shrink_to_fit();
   queued_bytes_ -= control_in_flight_.size();
   control_in_flight_.clear();
   if (control_in_flight_.capacity() > 4096) control_in_flight_.shrink_to_fit();
   for (const auto& delivery : in_flight_) queued_bytes_ -= delivery->frame().size();
   in_flight_.clear();
-  if (was_rejection) {
-    Finish();
-    return;
-  }
-  if (state_ == State::kClosing && close_sent_ && queue_.empty() && control_.empty()) {
+  if (state_ == State::kClosing && close_sent_ && queue_.empty() && pong_.empty() && !ping_due_) {
     if (peer_closed_) {
       Finish();
       return;
@@ -394,7 +442,15 @@ void WsSession::OnWrite(boost::system::error_code error, size_t bytes) {
     // Our close frame is out: stop sending and wait for the client's close.
     boost::system::error_code ignored;
     socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    if (read_paused_) {
+      read_paused_ = false;
+      WaitReadable();
+    }
     return;
+  }
+  if (read_paused_) {
+    read_paused_ = false;
+    WaitReadable();
   }
   MaybeWrite();
 }
@@ -412,6 +468,7 @@ void WsSession::Finish() {
     counters.connections.fetch_sub(1, std::memory_order_relaxed);
     counters.channels[channel_index_].connections.fetch_sub(1, std::memory_order_relaxed);
     context_.presence.Remove(identity_.user_id);
+    spdlog::debug("ws: {} left {}", identity_.user_id, topic_name_);
   }
   auto& table = context_.loop_sessions[loop_].sessions;
   if (table_index < table.size() && table[table_index] == this) {
@@ -420,6 +477,7 @@ void WsSession::Finish() {
     table.pop_back();
   }
   queue_.clear();
+  refused_ = nullptr;
   context_.live_sessions.fetch_sub(1);
   boost::system::error_code ignored;
   socket_.close(ignored);

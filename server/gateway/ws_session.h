@@ -1,10 +1,11 @@
 // WsSession: one browser's WebSocket, after the HTTP upgrade was accepted.
 //
 // Life: Start() joins the socket's topic in the hub; once the topic is
-// subscribed on the bus, the 101 response goes out as the first bytes of the
-// send queue, so an event published after the client sees the connection
-// open reaches it (and nothing is lost between subscribe and 101). If the
-// bus cannot subscribe, the client gets 503 instead.
+// subscribed on the bus, the 101 response (bytes the HTTP layer composed)
+// goes out as the first bytes of the send queue, so an event published after
+// the client sees the connection open reaches it (and nothing is lost between
+// subscribe and 101). If the bus cannot subscribe, the session hands the
+// socket back to the HTTP layer, which answers 503: this class writes no HTTP.
 //
 // Sending: events arrive as shared, pre-rendered frames (Deliver). They wait
 // in a bounded queue (bytes and frames). Deliver never writes: once per loop
@@ -17,10 +18,20 @@
 // "slow consumer", and its TCP connection is dropped if even that cannot be
 // written within the close timeout. Nothing it does slows other sockets.
 //
+// Control frames are bounded like events: a pong answers only the latest
+// ping not yet answered (RFC 6455 5.5.3), so at most one pong and one ping
+// wait, and they count against the queue's bytes and frames. While the socket
+// does not take what we write, the client is not read either: a client that
+// sends pings and never reads stops being heard from and is closed by the
+// idle timeout, instead of making the gateway queue pongs.
+//
 // Receiving: client messages are read and ignored (as in the seed); pings are
 // answered; a close is answered and the socket closed. While idle, a session
 // holds no read buffer: it waits for readability, then reads into the loop's
 // shared buffer.
+//
+// Every handler runs under the last-resort guard (fault_guard.h): an
+// exception closes this connection only.
 //
 // Threading: everything runs on the session's loop. The hub and the loop's
 // session table hold raw pointers; Finish() removes them before the last
@@ -38,6 +49,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "server/auth/jwt.h"
+#include "server/gateway/admission.h"
 #include "server/gateway/gateway_context.h"
 #include "server/gateway/hub.h"
 #include "server/websocket/frame_codec.h"
@@ -47,18 +59,22 @@ namespace pubsub::gateway {
 
 class WsSession final : public Recipient, public std::enable_shared_from_this<WsSession> {
  public:
-  // `response_101` is the complete HTTP upgrade response; `leftover` holds
-  // bytes the client sent after its upgrade request (its first frames).
+  // `admitted` says who and where, and holds the 101 response; `leftover`
+  // holds bytes the client sent after its upgrade request (its first frames).
   WsSession(GatewayContext& context, size_t loop, boost::asio::ip::tcp::socket socket,
-            auth::Identity identity, const ChannelInfo& channel, std::string topic,
-            std::string response_101, std::string leftover);
+            Admitted admitted, std::string leftover);
   ~WsSession() override;
 
-  void Start();
+  // Gives the socket back when the topic cannot be subscribed (the HTTP
+  // layer answers 503 with `why`). Dropped, uncalled, once the 101 is queued.
+  using HandBack = std::function<void(boost::asio::ip::tcp::socket socket, absl::Status why)>;
+  void Start(HandBack refused);
 
   // Recipient: queues a frame, or closes the session as a slow consumer.
   const std::string& user_id() const override { return identity_.user_id; }
   void Deliver(const DeliveryPtr& delivery) override;
+  // Recipient: closes with `code` after flushing what is queued.
+  void Shed(uint16_t code, std::string_view reason) override;
 
   // Sends what is queued, then a close frame with `code`; the connection is
   // dropped if that does not complete within the close timeout.
@@ -76,16 +92,21 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   enum class State { kJoining, kOpen, kClosing, kFinished };
 
   void OnJoined(absl::Status status);
-  void RejectUnavailable(const absl::Status& status);
+  void HandBackSocket(const absl::Status& status);
   void WaitReadable();
   void OnReadable(boost::system::error_code error);
   bool HandleInput(uint8_t* data, size_t size);
-  void QueueControl(std::string frame);
+  void QueuePong(std::string_view payload);
+  void QueuePing();
+  // Moves the waiting control frames into `out` (and out of the accounting).
+  void TakeControl(std::string& out);
   void StartClose(uint16_t code, std::string_view reason, bool drop_queue);
   void MaybeWrite();
   void OnWrite(boost::system::error_code error, size_t bytes);
   void ArmCloseTimer();
   void Finish();
+  template <class F>
+  void Guarded(F&& handler);
 
   GatewayContext& context_;
   const size_t loop_;
@@ -97,21 +118,24 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   Hub::TopicPtr topic_;
   State state_ = State::kJoining;
 
-  std::string handshake_;  // the 101 response, until written
-  std::string leftover_;   // client bytes read with the upgrade request
+  std::string opening_;   // the 101 response, until written
+  HandBack refused_;      // until the 101 is queued
+  std::string leftover_;  // client bytes read with the upgrade request
   ws::FrameReader reader_;
 
   // Send queue. queue_ waits for the next write; in_flight_ is being written.
   std::vector<DeliveryPtr> queue_;
   std::vector<DeliveryPtr> in_flight_;
   size_t queued_bytes_ = 0;        // queue_ + in_flight_
-  std::string control_;            // control frames waiting (pong, ping)
+  std::string pong_;               // the pong waiting, if any (for the latest ping)
+  bool ping_due_ = false;          // a keep-alive ping waits
   std::string control_in_flight_;  // control frames being written
   std::string close_frame_;        // written after the queue, then the socket closes
   bool close_sent_ = false;
   bool peer_closed_ = false;  // the client sent its close frame
   bool counted_ = false;      // counted in metrics and presence
   bool writing_ = false;
+  bool read_paused_ = false;  // not reading while the socket does not take our writes
   std::vector<boost::asio::const_buffer> buffers_;
 
   std::chrono::steady_clock::time_point last_heard_;

@@ -204,10 +204,14 @@ class GatewayTest(unittest.IsolatedAsyncioTestCase):
         self.assertIn(" 400 ", raw_request(b"THIS IS NOT HTTP\r\n\r\n").split("\r\n")[0] + " ")
         huge = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"a" * 20000 + b"\r\n\r\n"
         self.assertIn(" 431 ", raw_request(huge).split("\r\n")[0] + " ")
-        # A body over --max-body-bytes is refused from its Content-Length alone.
+        # A body over --max-body-bytes is refused from its Content-Length alone;
+        # without the publisher key, before any body is read.
         oversize = (b"POST /api/publish HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    b"Authorization: Bearer " + PUBLISHER_KEY.encode() + b"\r\n"
                     b"Content-Length: 2097152\r\n\r\n{")
         self.assertIn(" 413 ", raw_request(oversize).split("\r\n")[0] + " ")
+        keyless = oversize.replace(b"Authorization: Bearer", b"X-Not-Authorization:")
+        self.assertIn(" 401 ", raw_request(keyless).split("\r\n")[0] + " ")
 
         # An oversize client frame closes that socket with 1009; others are unaffected.
         async with self.gw.connect("/ws/broadcasts", user="big", max_size=None) as ws:

@@ -134,8 +134,10 @@ class Gateway:
             headers["Authorization"] = f"Bearer {key}"
         return self.request("POST", path, body, headers)
 
-    def stats(self, user=None):
-        status, body = self.request("GET", "/api/stats" + (f"?user={user}" if user else ""))
+    def stats(self, user=None, key=PUBLISHER_KEY):
+        headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
+        status, body = self.request("GET", "/api/stats" + (f"?user={user}" if user else ""),
+                                    headers=headers)
         assert status == 200, body
         return json.loads(body)
 

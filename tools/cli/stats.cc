@@ -1,6 +1,7 @@
 // pubsub stats: a gateway's connection statistics (GET /api/stats).
 #include <chrono>
 
+#include "server/auth/jwt.h"
 #include "tools/cli/args.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
@@ -12,7 +13,7 @@ namespace {
 constexpr std::string_view kHelp = R"help(pubsub stats: print a gateway's connection statistics.
 
 Usage:
-  pubsub stats http://HOST:PORT [--user U]
+  pubsub stats http://HOST:PORT [--user U] [--key-file FILE]
 
 Prints the gateway's GET /api/stats answer, one JSON object on one line:
   {"connections":N,"users":N}  and with --user:  ..."user":"U","connected":true,"user_connections":N}
@@ -20,11 +21,13 @@ The numbers are this gateway replica's.
 
 Flags:
   --user U          Also report whether user U is connected, and on how many sockets.
+  --key-file FILE   The gateway's publisher key: a gateway with one configured shows its
+                    statistics only to callers that send it.
   --timeout SECONDS Give up after this long. Default: 10
 
 )help";
 
-constexpr FlagSpec kFlags[] = {{"--user", true}, {"--timeout", true}};
+constexpr FlagSpec kFlags[] = {{"--user", true}, {"--key-file", true}, {"--timeout", true}};
 }  // namespace
 
 int RunStats(std::span<const std::string> raw, Io io) {
@@ -44,7 +47,13 @@ int RunStats(std::span<const std::string> raw, Io io) {
 
   std::string target = "/api/stats";
   if (args->Has("--user")) target += "?user=" + QueryEscape(args->Get("--user"));
-  auto response = Fetch("GET", *url, target, "", {}, *timeout);
+  std::vector<std::pair<std::string, std::string>> headers;
+  if (args->Has("--key-file")) {
+    auto key = auth::ReadSecretFile(args->Get("--key-file"));
+    if (!key.ok()) return Fail(io, "stats", key.status().message(), kExitFailure);
+    headers.emplace_back("Authorization", "Bearer " + *key);
+  }
+  auto response = Fetch("GET", *url, target, "", headers, *timeout);
   if (!response.ok()) return Fail(io, "stats", response.status().message(), kExitFailure);
   if (response->status != 200) {
     return Fail(io, "stats",

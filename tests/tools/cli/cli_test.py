@@ -271,13 +271,17 @@ class CliGatewayTest(unittest.IsolatedAsyncioTestCase):
         async with self.gw.connect("/ws/broadcasts", user="st-ann"), \
                 self.gw.connect("/ws/comments/1", user="st-ann"):
             result = run_cli("stats", self.gw.base, "--user", "st-ann")
+            self.assertNotEqual(result.returncode, 0, "a gateway with a key wants it for stats")
+            self.assertIn("401", result.stderr)
+            result = run_cli("stats", self.gw.base, "--user", "st-ann", "--key-file",
+                             self.gw.key_file)
             self.assertEqual(result.returncode, 0, result.stderr)
             stats = json.loads(result.stdout)
             self.assertEqual(stats["user"], "st-ann")
             self.assertIs(stats["connected"], True)
             self.assertEqual(stats["user_connections"], 2)
             self.assertGreaterEqual(stats["connections"], 2)
-            result = run_cli("stats", self.gw.base)
+            result = run_cli("stats", self.gw.base, "--key-file", self.gw.key_file)
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertEqual(set(json.loads(result.stdout)), {"connections", "users"})
 

@@ -1,0 +1,86 @@
+#include "server/gateway/admission.h"
+
+#include <algorithm>
+
+#include "pubsub/topic.h"
+#include "server/auth/token_source.h"
+#include "server/gateway/text.h"
+#include "server/websocket/handshake.h"
+
+namespace pubsub::gateway {
+namespace {
+
+namespace beast = boost::beast;
+using beast::http::field;
+using beast::http::status;
+
+http::Response Refuse(status code, std::string_view reason) {
+  http::Response response = http::JsonError(code, reason);
+  response.keep_alive(false);
+  return response;
+}
+
+}  // namespace
+
+std::variant<Admitted, http::Response> Admission::Admit(const http::Request& request,
+                                                        const routing::RequestTarget& target,
+                                                        int64_t now_unix_seconds) const {
+  auto route = context_.router.Match(target.path);
+  if (!route.ok()) {
+    return Refuse(route.status().code() == absl::StatusCode::kNotFound ? status::not_found
+                                                                       : status::bad_request,
+                  View(route.status().message()));
+  }
+  const auto& origins = context_.config.allowed_origins;
+  if (auto origin = request.find(field::origin); origin != request.end() && !origins.empty()) {
+    const std::string_view given(origin->value().data(), origin->value().size());
+    if (std::find(origins.begin(), origins.end(), given) == origins.end()) {
+      return Refuse(status::forbidden, fmt::format("origin not allowed: {}", given));
+    }
+  }
+  ws::UpgradeCheck handshake = ws::CheckUpgradeRequest(request);
+  if (!handshake.ok()) {
+    http::Response response = ws::MakeUpgradeRejection(handshake, request.version());
+    response.keep_alive(false);
+    return response;
+  }
+
+  Admitted admitted;
+  std::string subprotocol;
+  if (context_.verifier == nullptr) {
+    if (!target.query.user_id.has_value() || target.query.user_id->empty()) {
+      return Refuse(status::unauthorized, "missing user_id (the gateway runs with --dev-auth)");
+    }
+    admitted.identity.user_id = *target.query.user_id;
+    admitted.identity.roles = target.query.roles;
+    if (auth::OffersBearerSubprotocol(request)) subprotocol = auth::kBearerSubprotocol;
+  } else {
+    auto token = auth::FindToken(request, target.query);
+    if (!token.ok()) return Refuse(status::unauthorized, View(token.status().message()));
+    auto verified = context_.verifier->Verify(token->token, now_unix_seconds);
+    if (!verified.ok()) return Refuse(status::unauthorized, View(verified.status().message()));
+    admitted.identity = *std::move(verified);
+    subprotocol = token->subprotocol;
+  }
+
+  const ChannelInfo& channel = *route->channel;
+  if (channel.access == Access::kRole && !admitted.identity.HasRole(channel.role)) {
+    return Refuse(status::forbidden,
+                  fmt::format("the {} channel requires role '{}'", channel.name, channel.role));
+  }
+  if (context_.shutting_down.load())
+    return Refuse(status::service_unavailable, "server shutting down");
+  // Connected is enough: another topic's subscription still being confirmed
+  // must not turn this client away. The session awaits its own topic's
+  // subscription before the 101 (a failure there is a 503 too).
+  if (!context_.bus.IsConnected()) return Refuse(status::service_unavailable, "bus unavailable");
+
+  admitted.channel = &channel;
+  admitted.topic = channel.access == Access::kPersonal
+                       ? UserTopic(channel, admitted.identity.user_id)
+                       : ChannelTopic(channel, route->scope_value);
+  admitted.accept = ws::BuildUpgradeResponse(handshake.key, subprotocol);
+  return admitted;
+}
+
+}  // namespace pubsub::gateway

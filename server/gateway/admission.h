@@ -1,0 +1,62 @@
+// Admission: whether a WebSocket upgrade request may become a connection,
+// and as whom. Everything is decided before a byte is sent back, in this
+// order, and the first refusal wins:
+//
+//   path       404 no channel has this path; 400 bad scope value
+//   Origin     403 not in --allowed-origin (when the list is set)
+//   handshake  400/405/426 not a valid RFC 6455 upgrade
+//   identity   401 no token, or it does not verify (--dev-auth: no user_id)
+//   role       403 the channel requires a role the user lacks
+//   readiness  503 shutting down, or the bus is not connected
+//
+// An admitted request carries what the WebSocket session needs: the identity,
+// the channel, the topic (personal channels: the user's own) and the 101
+// response to send once the topic is subscribed.
+//
+//   Admission admission(context);
+//   auto result = admission.Admit(request, target, now);
+//   if (auto* refusal = std::get_if<http::Response>(&result)) return Send(*refusal);
+//   StartSession(std::get<Admitted>(std::move(result)));
+//
+// Thread-safety: const after construction; Admit runs on any loop.
+#ifndef PUBSUB_SERVER_GATEWAY_ADMISSION_H_
+#define PUBSUB_SERVER_GATEWAY_ADMISSION_H_
+
+#include <cstdint>
+#include <string>
+#include <variant>
+
+#include "pubsub/registry.h"
+#include "server/auth/jwt.h"
+#include "server/gateway/gateway_context.h"
+#include "server/http/request_reader.h"
+#include "server/http/response.h"
+#include "server/routing/target.h"
+
+namespace pubsub::gateway {
+
+struct Admitted {
+  auth::Identity identity;
+  const ChannelInfo* channel = nullptr;
+  std::string topic;
+  // The complete "101 Switching Protocols" response.
+  std::string accept;
+};
+
+class Admission {
+ public:
+  explicit Admission(const GatewayContext& context) : context_(context) {}
+
+  // The admitted connection, or the complete refusal to send (the
+  // connection closes after it).
+  std::variant<Admitted, http::Response> Admit(const http::Request& request,
+                                               const routing::RequestTarget& target,
+                                               int64_t now_unix_seconds) const;
+
+ private:
+  const GatewayContext& context_;
+};
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GATEWAY_ADMISSION_H_

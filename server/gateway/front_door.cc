@@ -1,0 +1,189 @@
+#include "server/gateway/front_door.h"
+
+#include <chrono>
+#include <optional>
+
+#include "google/protobuf/message.h"
+#include "pubsub/internal/json_writer.h"
+#include "server/gateway/text.h"
+#include "server/websocket/handshake.h"
+#include "spdlog/spdlog.h"
+
+namespace pubsub::gateway {
+namespace {
+
+namespace beast = boost::beast;
+using beast::http::field;
+using beast::http::verb;
+using Decision = FrontDoor::Decision;
+using Kind = Decision::Kind;
+
+int64_t NowUnixSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Decision Respond(http::Response response) {
+  Decision decision;
+  decision.kind = Kind::kRespond;
+  decision.response = std::move(response);
+  return decision;
+}
+
+Decision Refuse(http::Response response) {
+  Decision decision;
+  decision.kind = Kind::kRefuse;
+  response.keep_alive(false);
+  decision.response = std::move(response);
+  return decision;
+}
+
+std::optional<std::string_view> Authorization(const http::Request& request) {
+  auto it = request.find(field::authorization);
+  if (it == request.end()) return std::nullopt;
+  return std::string_view(it->value().data(), it->value().size());
+}
+
+}  // namespace
+
+http::Status HttpStatusOf(const absl::Status& status) {
+  switch (status.code()) {
+    case absl::StatusCode::kInvalidArgument:
+      return http::Status::bad_request;
+    case absl::StatusCode::kUnauthenticated:
+      return http::Status::unauthorized;
+    case absl::StatusCode::kPermissionDenied:
+      return http::Status::forbidden;
+    case absl::StatusCode::kNotFound:
+      return http::Status::not_found;
+    case absl::StatusCode::kResourceExhausted:
+      return http::Status::payload_too_large;
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kUnknown:
+      return http::Status::internal_server_error;
+    default:
+      return http::Status::service_unavailable;
+  }
+}
+
+Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer) const {
+  auto target = routing::ParseTarget({request.target().data(), request.target().size()});
+  if (!target.ok()) {
+    return Respond(http::JsonError(http::Status::bad_request, View(target.status().message())));
+  }
+  const std::string_view path = target->path;
+  if (path.starts_with("/ws/") || ws::IsWebSocketUpgrade(request)) {
+    return Upgrade(request, *target, peer);
+  }
+  if (path == "/api/publish") {
+    if (request.method() != verb::post) {
+      http::Response response = http::JsonError(http::Status::method_not_allowed, "use POST");
+      response.set(field::allow, "POST");
+      return Respond(std::move(response));
+    }
+    if (absl::Status allowed = context_.publisher_key.Check(Authorization(request));
+        !allowed.ok()) {
+      context_.metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
+      return Refuse(http::JsonError(HttpStatusOf(allowed), View(allowed.message())));
+    }
+    Decision decision;
+    decision.kind = Kind::kReadBody;
+    decision.body_limit = context_.config.max_body_bytes;
+    decision.target = *std::move(target);
+    return decision;
+  }
+  if (request.method() != verb::get && request.method() != verb::head) {
+    http::Response response = http::JsonError(http::Status::method_not_allowed, "use GET");
+    response.set(field::allow, "GET, HEAD");
+    return Respond(std::move(response));
+  }
+  if (path == "/healthz")
+    return Respond(http::MakeResponse(http::Status::ok, "text/plain", "ok\n"));
+  if (path == "/readyz") {
+    const bool shutting_down = context_.shutting_down.load();
+    const bool ready = !shutting_down && context_.bus.IsReady();
+    return Respond(http::MakeResponse(
+        ready ? http::Status::ok : http::Status::service_unavailable, "text/plain",
+        ready ? "ready\n" : (shutting_down ? "shutting down\n" : "bus not ready\n")));
+  }
+  if (path == "/metrics") {
+    return Respond(http::MakeResponse(http::Status::ok, "text/plain; version=0.0.4",
+                                      context_.metrics.RenderPrometheus(context_.bus.IsReady())));
+  }
+  if (path == "/api/stats") return Stats(request, *target);
+  return Respond(http::JsonError(http::Status::not_found, fmt::format("no such path: {}", path)));
+}
+
+Decision FrontDoor::Stats(const http::Request& request,
+                          const routing::RequestTarget& target) const {
+  // Who is connected is as private as what is published: with a publisher
+  // key configured, the statistics need it too.
+  if (!context_.publisher_key.key.empty()) {
+    if (absl::Status allowed = context_.publisher_key.Check(Authorization(request));
+        !allowed.ok()) {
+      return Respond(http::JsonError(HttpStatusOf(allowed), View(allowed.message())));
+    }
+  }
+  const Presence& presence = context_.presence;
+  std::string body = fmt::format(R"({{"connections":{},"users":{})", presence.ConnectionCount(),
+                                 presence.UserCount());
+  if (target.query.user.has_value()) {
+    const std::string& user = *target.query.user;
+    const uint64_t count = presence.ConnectionsOf(user);
+    internal::JsonWriter writer(body);
+    writer.Raw(",\"user\":");
+    writer.String(user);
+    body += fmt::format(R"(,"connected":{},"user_connections":{})", count > 0, count);
+  }
+  body.push_back('}');
+  return Respond(http::MakeResponse(http::Status::ok, "application/json", std::move(body)));
+}
+
+Decision FrontDoor::Upgrade(const http::Request& request, const routing::RequestTarget& target,
+                            std::string_view peer) const {
+  auto admitted = Admission(context_).Admit(request, target, NowUnixSeconds());
+  if (auto* refusal = std::get_if<http::Response>(&admitted)) {
+    context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
+    spdlog::debug("ws: refused {} {}: {} {}", peer, target.path, refusal->result_int(),
+                  refusal->body());
+    return Refuse(std::move(*refusal));
+  }
+  Decision decision;
+  decision.kind = Kind::kUpgrade;
+  decision.admitted = std::get<Admitted>(std::move(admitted));
+  return decision;
+}
+
+void FrontDoor::OnBody(const http::Request& request, const routing::RequestTarget& target,
+                       std::string_view peer, Done done) const {
+  Metrics& metrics = context_.metrics;
+  auto parsed = context_.registry.ParseJson(request.body());
+  if (!parsed.ok()) {
+    metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
+    return done(http::JsonError(http::Status::bad_request, View(parsed.status().message())));
+  }
+  spdlog::debug("http: {} publishes {} ({} targets)", peer, parsed->info->type,
+                target.query.to.size());
+  context_.publisher.Publish(
+      *parsed->info, *parsed->message, target.query.to,
+      [&metrics, done = std::move(done)](absl::StatusOr<std::string> id) {
+        if (!id.ok()) {
+          metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
+          const absl::Status& status = id.status();
+          // A refusal by the bus other than bad input means it is down.
+          return done(http::JsonError(status.code() == absl::StatusCode::kInvalidArgument
+                                          ? http::Status::bad_request
+                                          : http::Status::service_unavailable,
+                                      View(status.message())));
+        }
+        metrics.events_published.fetch_add(1, std::memory_order_relaxed);
+        std::string body = "{\"id\":";
+        internal::JsonWriter writer(body);
+        writer.String(*id);
+        body.push_back('}');
+        done(http::MakeResponse(http::Status::accepted, "application/json", std::move(body)));
+      });
+}
+
+}  // namespace pubsub::gateway

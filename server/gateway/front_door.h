@@ -1,0 +1,72 @@
+// FrontDoor: what the gateway answers to an HTTP request, without I/O.
+//
+// The HTTP session reads a request's header and asks OnHeader what to do:
+//   kRespond   the request has no body (an empty one is read to be sure) and
+//              gets `response`: /healthz, /readyz, /metrics, /api/stats, and
+//              404/405 for the rest;
+//   kRefuse    answer `response` at once and close, without reading a body:
+//              a publish without the publisher key, a refused upgrade;
+//   kReadBody  read a body of at most `body_limit` bytes, then OnBody
+//              (POST /api/publish, once its key was checked: a peer without
+//              the key never makes the gateway hold a body);
+//   kUpgrade   a WebSocket upgrade that Admission let through.
+// OnBody validates and publishes, and answers through `done`.
+//
+// Why sans-IO: the whole front door (request bytes in, response bytes out)
+// is unit tested and fuzzed without sockets (tests/fuzz/fuzz_front_door.cc).
+//
+// Thread-safety: a FrontDoor is a view of the gateway's shared state; use it
+// on the loop it was made for.
+#ifndef PUBSUB_SERVER_GATEWAY_FRONT_DOOR_H_
+#define PUBSUB_SERVER_GATEWAY_FRONT_DOOR_H_
+
+#include <cstddef>
+#include <functional>
+#include <string_view>
+
+#include "server/gateway/admission.h"
+#include "server/gateway/gateway_context.h"
+#include "server/http/request_reader.h"
+#include "server/http/response.h"
+#include "server/routing/target.h"
+
+namespace pubsub::gateway {
+
+class FrontDoor {
+ public:
+  struct Decision {
+    enum class Kind { kRespond, kRefuse, kReadBody, kUpgrade };
+    Kind kind = Kind::kRespond;
+    http::Response response;        // kRespond, kRefuse
+    size_t body_limit = 0;          // kReadBody
+    routing::RequestTarget target;  // kReadBody: handed back to OnBody
+    Admitted admitted;              // kUpgrade
+  };
+  using Done = std::function<void(http::Response)>;
+
+  FrontDoor(GatewayContext& context, size_t loop) : context_(context), loop_(loop) {}
+
+  // Decides from the request line and header. `peer` is for logs.
+  Decision OnHeader(const http::Request& request, std::string_view peer) const;
+
+  // Publishes the event in the body of a request OnHeader let through with
+  // kReadBody. `done` runs exactly once, with 202 {"id":...} or the refusal,
+  // on any thread (the bus's, or this one before OnBody returns).
+  void OnBody(const http::Request& request, const routing::RequestTarget& target,
+              std::string_view peer, Done done) const;
+
+ private:
+  Decision Stats(const http::Request& request, const routing::RequestTarget& target) const;
+  Decision Upgrade(const http::Request& request, const routing::RequestTarget& target,
+                   std::string_view peer) const;
+
+  GatewayContext& context_;
+  const size_t loop_;
+};
+
+// The HTTP status for a refusal with this canonical code.
+http::Status HttpStatusOf(const absl::Status& status);
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GATEWAY_FRONT_DOOR_H_
