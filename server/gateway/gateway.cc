@@ -21,7 +21,8 @@ Gateway::Gateway(const GatewayConfig& config, const Registry& registry, Bus& bus
 
 Gateway::~Gateway() { Shutdown(); }
 
-absl::Status Gateway::Start() {
+absl::Status Gateway::Init() {
+  if (context_) return absl::OkStatus();
   const size_t threads = std::min<size_t>(std::max<size_t>(config_.threads, 1), 64);
   loops_ = std::make_unique<LoopPool>(threads);
   metrics_ = std::make_unique<Metrics>(threads, registry_);
@@ -60,6 +61,11 @@ absl::Status Gateway::Start() {
       .http_limits = http::HttpLimits{},
       .loop_sessions = std::vector<LoopSessions>(threads),
   });
+  return absl::OkStatus();
+}
+
+absl::Status Gateway::Start() {
+  if (auto status = Init(); !status.ok()) return status;
 
   listener_ = std::make_unique<Listener>(*context_);
   boost::system::error_code error;
@@ -69,11 +75,12 @@ absl::Status Gateway::Start() {
   }
   if (auto status = listener_->Bind({address, config_.listen_port}); !status.ok()) return status;
 
-  for (size_t i = 0; i < threads; ++i) {
+  for (size_t i = 0; i < loops_->size(); ++i) {
     sweep_timers_.push_back(std::make_unique<asio::steady_timer>(loops_->loop(i)));
     ArmSweep(i);
   }
   listener_->Start();
+  started_ = true;
   loops_->Start([metrics = metrics_.get()](std::exception_ptr error) {
     metrics->CountException(Component::kLoop);
     try {
@@ -121,7 +128,7 @@ void Gateway::ForEachSession(const std::function<void(WsSession&)>& action) {
 void Gateway::Shutdown() {
   if (stopped_ || !loops_) return;
   stopped_ = true;
-  if (context_) {
+  if (started_) {
     context_->shutting_down.store(true);
     if (listener_) listener_->Stop();
     const auto deadline =

@@ -34,7 +34,11 @@ class Gateway {
   Gateway(const GatewayConfig& config, const Registry& registry, Bus& bus);
   ~Gateway();
 
-  // Loads keys, binds the listen address and starts the loops.
+  // Builds everything but the listener: reads the key files, makes the loops
+  // (not running yet), the hub and the shared context. Start() calls it when
+  // it was not called; tests call it to use the parts without sockets.
+  absl::Status Init();
+  // Binds the listen address and starts the loops.
   absl::Status Start();
   // The bound HTTP/WebSocket port.
   unsigned short port() const { return listener_ ? listener_->port() : 0; }
@@ -48,6 +52,9 @@ class Gateway {
   // Adds text to /metrics; call before Start().
   void SetExtraMetrics(std::function<std::string()> source) { extra_metrics_ = std::move(source); }
   Hub& hub() { return *hub_; }
+  // What every connection shares (after Init).
+  GatewayContext& context() { return *context_; }
+  LoopPool& loops() { return *loops_; }
 
  private:
   void ArmSweep(size_t loop);
@@ -67,6 +74,7 @@ class Gateway {
   std::unique_ptr<Listener> listener_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> sweep_timers_;
   std::function<std::string()> extra_metrics_;
+  bool started_ = false;  // the loops run
   bool stopped_ = false;
 };
 

@@ -1,0 +1,204 @@
+#include "server/gateway/front_door.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "pubsub/embedded_bus.h"
+#include "server/auth/jwt.h"
+#include "server/gateway/gateway.h"
+#include "server/linked_schema.h"
+#include "tests/server/gateway/front_door_driver.h"
+
+namespace pubsub::gateway {
+namespace {
+
+using ::testing::HasSubstr;
+using testing::Serve;
+using ::testing::StartsWith;
+
+constexpr std::string_view kSecret = "front-door-test-secret-of-32-bytes-or-more";
+constexpr std::string_view kKey = "front-door-test-publisher-key";
+
+std::string WriteFile(const std::string& dir, const std::string& name, std::string_view text) {
+  const std::string path = dir + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Token(std::string user, std::vector<std::string> roles = {}) {
+  return auth::MintHs256(kSecret, auth::Identity{std::move(user), std::move(roles)}, Now() + 600);
+}
+
+std::string Upgrade(std::string_view target, std::string_view extra = "") {
+  return std::string("GET ") + std::string(target) +
+         " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
+         std::string(extra) + "\r\n";
+}
+
+std::string Publish(std::string_view body, std::string_view authorization) {
+  std::string request = "POST /api/publish HTTP/1.1\r\nHost: x\r\n";
+  if (!authorization.empty()) request += "Authorization: " + std::string(authorization) + "\r\n";
+  return request + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         std::string(body);
+}
+
+constexpr std::string_view kBroadcast =
+    R"({"type":"new_broadcast","data":{"id":1,"title":"Hi","content":"","author":"a","created_at":"2026-12-04T10:00:00Z"}})";
+
+class FrontDoorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(RegisterLinkedSchema(registry_).ok());
+    char dir[] = "/tmp/front-door-test-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    dir_ = dir;
+    config_.threads = 1;
+    config_.jwt_secret_file = WriteFile(dir_, "secret", kSecret);
+    config_.publisher_key_file = WriteFile(dir_, "key", kKey);
+    subscription_ = bus_.Subscribe(
+        "broadcasts", [this](std::string_view, std::string_view) { ++published_; }, {});
+  }
+  void TearDown() override {
+    bus_.Unsubscribe(subscription_);
+    gateway_.reset();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+
+  GatewayContext& Context() {
+    if (!gateway_) {
+      gateway_ = std::make_unique<Gateway>(config_, registry_, bus_);
+      EXPECT_TRUE(gateway_->Init().ok());
+    }
+    return gateway_->context();
+  }
+  std::string Answer(std::string_view request) { return Serve(Context(), request).bytes; }
+
+  Registry registry_;
+  EmbeddedBus bus_;
+  GatewayConfig config_ = DefaultGatewayConfig();
+  std::string dir_;
+  std::unique_ptr<Gateway> gateway_;
+  Bus::SubscriptionId subscription_ = 0;
+  std::atomic<int> published_{0};
+};
+
+TEST_F(FrontDoorTest, OperationsEndpointsAnswer) {
+  EXPECT_THAT(Answer("GET /healthz HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(Answer("GET /readyz HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(Answer("GET /metrics HTTP/1.1\r\n\r\n"), HasSubstr("pubsub_connections 0"));
+  EXPECT_THAT(Answer("GET /nope HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 404 "));
+  const std::string wrong_method = Answer("DELETE /healthz HTTP/1.1\r\n\r\n");
+  EXPECT_THAT(wrong_method, StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(wrong_method, HasSubstr("Allow: GET, HEAD\r\n"));
+  Context().shutting_down = true;
+  EXPECT_THAT(Answer("GET /readyz HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 503 "));
+}
+
+TEST_F(FrontDoorTest, PipelinedRequestsAreAnsweredInOrder) {
+  const std::string answer = Answer("GET /healthz HTTP/1.1\r\n\r\nGET /nope HTTP/1.1\r\n\r\n");
+  const size_t second = answer.find("HTTP/1.1 404");
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200"));
+  EXPECT_NE(second, std::string::npos);
+}
+
+TEST_F(FrontDoorTest, AnswersDoNotDependOnHowTheBytesArrive) {
+  const std::string input =
+      "GET /healthz HTTP/1.1\r\n\r\n" + Publish(kBroadcast, "Bearer " + std::string(kKey));
+  const std::string whole = Serve(Context(), input).bytes;
+  const std::string bytewise = Serve(Context(), input, 1).bytes;
+  // Event ids differ; everything before them matches.
+  EXPECT_EQ(whole.substr(0, whole.find("{\"id\"")), bytewise.substr(0, bytewise.find("{\"id\"")));
+  EXPECT_EQ(published_, 2);
+}
+
+TEST_F(FrontDoorTest, PublishNeedsTheKeyBeforeItsBodyIsRead) {
+  const std::string answer = Answer(Publish(kBroadcast, ""));
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 401 "));
+  EXPECT_THAT(answer, HasSubstr("Connection: close\r\n"));
+  EXPECT_THAT(Answer(Publish(kBroadcast, "Bearer wrong")), StartsWith("HTTP/1.1 401 "));
+  EXPECT_EQ(published_, 0);
+}
+
+TEST_F(FrontDoorTest, PublishWithTheKeyReachesTheBus) {
+  const std::string answer = Answer(Publish(kBroadcast, "Bearer " + std::string(kKey)));
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 202 Accepted\r\n"));
+  EXPECT_THAT(answer, HasSubstr("{\"id\":\""));
+  // The scheme is case-insensitive here as on gRPC: one key policy.
+  EXPECT_THAT(Answer(Publish(kBroadcast, "bearer " + std::string(kKey))),
+              StartsWith("HTTP/1.1 202"));
+  EXPECT_EQ(published_, 2);
+  EXPECT_THAT(Answer(Publish("{\"type\":\"nope\"}", "Bearer " + std::string(kKey))),
+              StartsWith("HTTP/1.1 400 "));
+}
+
+TEST_F(FrontDoorTest, AGatewayWithoutKeyAcceptsPublishesOnlyInDevelopmentMode) {
+  config_.publisher_key_file.clear();
+  EXPECT_THAT(Answer(Publish(kBroadcast, "")), StartsWith("HTTP/1.1 403 "));
+  EXPECT_THAT(Answer("GET /api/stats HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 200 "));
+}
+
+TEST_F(FrontDoorTest, StatsNeedTheKeyWhenOneIsSet) {
+  EXPECT_THAT(Answer("GET /api/stats HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 401 "));
+  const std::string answer = Answer("GET /api/stats?user=ann HTTP/1.1\r\nAuthorization: Bearer " +
+                                    std::string(kKey) + "\r\n\r\n");
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 "));
+  EXPECT_THAT(answer, HasSubstr(R"({"connections":0,"users":0,"user":"ann","connected":false)"));
+}
+
+TEST_F(FrontDoorTest, ABodyWhereNoneBelongsIsRefused) {
+  EXPECT_THAT(Answer("GET /healthz HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"),
+              StartsWith("HTTP/1.1 413 "));
+}
+
+TEST_F(FrontDoorTest, AnAdmittedUpgradeIsAnsweredWith101ForItsTopic) {
+  auto served = Serve(Context(), Upgrade("/ws/comments/42?token=" + Token("ann")));
+  EXPECT_THAT(served.bytes, StartsWith("HTTP/1.1 101 Switching Protocols\r\n"));
+  ASSERT_EQ(served.upgrades.size(), 1u);
+  EXPECT_EQ(served.upgrades[0].identity.user_id, "ann");
+  EXPECT_EQ(served.upgrades[0].topic, "track_comments:42");
+  served = Serve(Context(), Upgrade("/ws/notifications?token=" + Token("bob")));
+  ASSERT_EQ(served.upgrades.size(), 1u);
+  EXPECT_EQ(served.upgrades[0].topic, "notifications@bob");
+}
+
+TEST_F(FrontDoorTest, UpgradesAreRefusedInTheDocumentedOrder) {
+  EXPECT_THAT(Answer(Upgrade("/ws/nope?token=" + Token("ann"))), StartsWith("HTTP/1.1 404 "));
+  EXPECT_THAT(Answer(Upgrade("/ws/comments/%zz")), StartsWith("HTTP/1.1 400 "));
+  EXPECT_THAT(Answer(Upgrade("/ws/broadcasts")), StartsWith("HTTP/1.1 401 "));
+  EXPECT_THAT(Answer(Upgrade("/ws/broadcasts?token=garbage")), StartsWith("HTTP/1.1 401 "));
+  EXPECT_THAT(Answer(Upgrade("/ws/book-requests/admin?token=" + Token("ann"))),
+              StartsWith("HTTP/1.1 403 "));
+  EXPECT_THAT(Answer(Upgrade("/ws/book-requests/admin?token=" + Token("ann", {"creator"}))),
+              StartsWith("HTTP/1.1 101 "));
+  EXPECT_THAT(Answer("GET /ws/broadcasts HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 426 "));
+  Context().shutting_down = true;
+  EXPECT_THAT(Answer(Upgrade("/ws/broadcasts?token=" + Token("ann"))), StartsWith("HTTP/1.1 503 "));
+}
+
+TEST_F(FrontDoorTest, TheOriginAllowListIsCheckedBeforeTheToken) {
+  config_.allowed_origins = {"https://app.example.com"};
+  EXPECT_THAT(Answer(Upgrade("/ws/broadcasts", "Origin: https://evil.example.com\r\n")),
+              StartsWith("HTTP/1.1 403 "));
+  EXPECT_THAT(Answer(Upgrade("/ws/broadcasts?token=" + Token("ann"),
+                             "Origin: https://app.example.com\r\n")),
+              StartsWith("HTTP/1.1 101 "));
+}
+
+}  // namespace
+}  // namespace pubsub::gateway
