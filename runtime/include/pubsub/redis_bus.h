@@ -78,10 +78,15 @@
 //
 // Bounds: every queue of the bus is bounded; each bound is stated next to the
 // option that sets it (RedisBusOptions), or here when no option does:
-// - Subscriber commands: the table keeps at most one SUBSCRIBE/UNSUBSCRIBE
-//   outstanding per topic, so commands waiting to be written or answered are
-//   at most one per live topic (or topic being unsubscribed): bounded by
-//   the number of topics, i.e. by memory the subscriptions already hold.
+// - The subscriber's outgoing commands (formatted, being written, or awaiting
+//   Redis's confirmation): at most one SUBSCRIBE/UNSUBSCRIBE per topic is
+//   outstanding, so at most one command per live topic (or topic being
+//   unsubscribed): bounded by the number of topics, i.e. by memory the
+//   subscriptions already hold.
+// - Incoming messages are not queued: each is handed to its handlers as it
+//   is read (64 KiB reads); a slow handler leaves bytes in the socket and,
+//   past its output buffer limit, Redis drops the subscriber (see
+//   max_reply_bytes).
 // - Callbacks handed to the I/O thread: at most one per Publish and per
 //   Subscribe (its `done` or `ready`), so a caller bounds them by the calls
 //   it has made whose callback has not run yet.
@@ -159,7 +164,7 @@ class RedisBus final : public Bus {
     uint64_t messages_unrouted = 0;    // ... of which with no handler left (dropped)
     uint64_t publishes = 0;            // Publish calls confirmed by Redis
     uint64_t publish_errors = 0;       // Publish calls that failed, whatever the reason
-    uint64_t handler_exceptions = 0;   // exceptions caught on the I/O thread (see above)
+    uint64_t handler_exceptions = 0;   // exceptions caught on the I/O thread (see Exceptions)
   };
 
   // Starts the I/O thread and begins connecting; never blocks on Redis.
