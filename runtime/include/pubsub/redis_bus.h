@@ -32,7 +32,8 @@
 //   one SUBSCRIBE/UNSUBSCRIBE per topic is outstanding: when it is confirmed
 //   the bus compares the wanted state with Redis's and sends the next command
 //   if needed, so `ready` never runs for a subscription that a later
-//   UNSUBSCRIBE in flight would undo.
+//   UNSUBSCRIBE in flight would undo. This bookkeeping is a sans-IO state
+//   machine (src/redis/subscription_table.h), tested without a socket.
 //
 // Failure semantics (the gateway maps Unavailable to HTTP 503 / gRPC UNAVAILABLE):
 // - Publish fails at once with Unavailable("redis unavailable: ...") while the
@@ -59,10 +60,36 @@
 //   connected again), not one per retry. The password never appears in logs
 //   or Describe().
 //
+// Exceptions: none escapes the I/O thread's handlers, and none stops it.
+// - User code (a message handler, `ready`, `done`) should not throw. If it
+//   does, the exception is caught, logged (one line per exception, naming the
+//   kind of callback and, for a message handler, the topic), counted in
+//   Stats::handler_exceptions, and the bus carries on: the other handlers of
+//   the message and later messages and callbacks run as usual.
+// - An exception in the bus's own work for a connection (connect, read,
+//   write, timers, handling a reply) is logged, counted in
+//   handler_exceptions too, and drops THAT connection, which reconnects (and
+//   re-subscribes) like after any other loss.
+//
 // Unsubscribe follows EmbeddedBus's rule: when it returns, the handler is not
 // running and will not run again; called from the bus's own thread (e.g.
 // inside a handler) it returns at once. So do not call it from another thread
 // while holding a lock that the handler takes.
+//
+// Bounds: every queue of the bus is bounded; each bound is stated next to the
+// option that sets it (RedisBusOptions), or here when no option does:
+// - The subscriber's outgoing commands (formatted, being written, or awaiting
+//   Redis's confirmation): at most one SUBSCRIBE/UNSUBSCRIBE per topic is
+//   outstanding, so at most one command per live topic (or topic being
+//   unsubscribed): bounded by the number of topics, i.e. by memory the
+//   subscriptions already hold.
+// - Incoming messages are not queued: each is handed to its handlers as it
+//   is read (64 KiB reads); a slow handler leaves bytes in the socket and,
+//   past its output buffer limit, Redis drops the subscriber (see
+//   max_reply_bytes).
+// - Callbacks handed to the I/O thread: at most one per Publish and per
+//   Subscribe (its `done` or `ready`), so a caller bounds them by the calls
+//   it has made whose callback has not run yet.
 //
 // Destruction: the destructor stops the I/O thread and joins it. Callbacks
 // that are running finish first; publishes and subscriptions still waiting
@@ -92,12 +119,22 @@ struct RedisBusOptions {
   std::string password;
   // Prepended to every topic to form the Redis channel name.
   std::string channel_prefix = "pubsub:";
-  // Larger envelopes are refused by Publish with InvalidArgument.
+  // Larger envelopes are refused by Publish with InvalidArgument: the bound
+  // on an outgoing pub/sub message.
   size_t max_envelope_bytes = 1 << 20;
-  // A reply from Redis larger than this drops the connection (a guard against
-  // unbounded buffering; Redis's default pub/sub output limit is 32 MiB).
+  // A reply from Redis larger than this, counted whole (every element of an
+  // aggregate, bytes already parsed and bytes still waiting), drops the
+  // connection. It bounds what a connection buffers for one reply, and so an
+  // incoming pub/sub message (another application's publisher need not
+  // respect our max_envelope_bytes). Redis itself cuts a subscriber off
+  // behind by more than its `client-output-buffer-limit pubsub` (32 MiB by
+  // default); the bus then reconnects and re-subscribes.
   size_t max_reply_bytes = 64 << 20;
-  // Unanswered publish bytes beyond which Publish fails with Unavailable.
+  // Formatted PUBLISH commands not yet answered by Redis (written, being
+  // written, or waiting to be) beyond which Publish fails with Unavailable:
+  // the bound on the publish queue and its `done` callbacks. One publish is
+  // always accepted when nothing is in flight, so the bound is this plus one
+  // command of at most max_envelope_bytes.
   size_t max_publish_backlog_bytes = 64 << 20;
   // Reconnection backoff: doubles from initial to max after each failure.
   std::chrono::milliseconds initial_backoff{50};
@@ -127,6 +164,7 @@ class RedisBus final : public Bus {
     uint64_t messages_unrouted = 0;    // ... of which with no handler left (dropped)
     uint64_t publishes = 0;            // Publish calls confirmed by Redis
     uint64_t publish_errors = 0;       // Publish calls that failed, whatever the reason
+    uint64_t handler_exceptions = 0;   // exceptions caught on the I/O thread (see Exceptions)
   };
 
   // Starts the I/O thread and begins connecting; never blocks on Redis.

@@ -72,32 +72,41 @@ void Connection::Connect() {
   connect_timer_.expires_after(options_.connect_timeout);
   connect_timer_.async_wait([this, generation](error_code ec) {
     if (ec || generation != generation_) return;
-    if (state_ == State::kConnecting || state_ == State::kHandshake) {
-      Fail(absl::DeadlineExceededError("no connection within " +
-                                       std::to_string(options_.connect_timeout.count()) + " ms"),
-           false);
-    }
+    Contain("handling the connect timeout", [&] {
+      if (state_ == State::kConnecting || state_ == State::kHandshake) {
+        Fail(absl::DeadlineExceededError("no connection within " +
+                                         std::to_string(options_.connect_timeout.count()) + " ms"),
+             false);
+      }
+    });
   });
 
   resolver_.async_resolve(
       options_.host, std::to_string(options_.port),
       [this, generation](error_code ec, asio::ip::tcp::resolver::results_type results) {
         if (generation != generation_) return;
-        if (ec) {
-          Fail(absl::UnavailableError("cannot resolve " + options_.host + ": " + ec.message()),
-               false);
-          return;
-        }
-        asio::async_connect(socket_, results,
-                            [this, generation](error_code ec, const asio::ip::tcp::endpoint&) {
-                              if (generation != generation_) return;
-                              if (ec) {
-                                Fail(absl::UnavailableError(ec.message()), false);
-                                return;
-                              }
-                              OnConnected();
-                            });
+        Contain("resolving", [&] { OnResolved(ec, results); });
       });
+}
+
+void Connection::OnResolved(const error_code& ec,
+                            const asio::ip::tcp::resolver::results_type& results) {
+  if (ec) {
+    Fail(absl::UnavailableError("cannot resolve " + options_.host + ": " + ec.message()), false);
+    return;
+  }
+  const uint64_t generation = generation_;
+  asio::async_connect(socket_, results,
+                      [this, generation](error_code ec, const asio::ip::tcp::endpoint&) {
+                        if (generation != generation_) return;
+                        Contain("connecting", [&] {
+                          if (ec) {
+                            Fail(absl::UnavailableError(ec.message()), false);
+                            return;
+                          }
+                          OnConnected();
+                        });
+                      });
 }
 
 void Connection::OnConnected() {
@@ -151,13 +160,16 @@ void Connection::StartRead() {
   socket_.async_read_some(
       asio::buffer(read_buffer_), [this, generation](error_code ec, size_t bytes) {
         if (generation != generation_) return;
-        if (ec) {
-          Fail(absl::UnavailableError(ec == asio::error::eof ? "connection closed by redis"
-                                                             : ec.message()),
-               false);
-          return;
-        }
-        OnRead(bytes);
+        // Covers the owner's OnUp and OnReply, which run inside OnRead.
+        Contain("reading", [&] {
+          if (ec) {
+            Fail(absl::UnavailableError(ec == asio::error::eof ? "connection closed by redis"
+                                                               : ec.message()),
+                 false);
+            return;
+          }
+          OnRead(bytes);
+        });
       });
 }
 
@@ -213,13 +225,15 @@ void Connection::StartWrite() {
   asio::async_write(socket_, asio::buffer(write_buffer_),
                     [this, generation](error_code ec, size_t) {
                       if (generation != generation_) return;
-                      writing_ = false;
-                      write_buffer_.clear();
-                      if (ec) {
-                        Fail(absl::UnavailableError("write failed: " + ec.message()), false);
-                        return;
-                      }
-                      StartWrite();
+                      Contain("writing", [&] {
+                        writing_ = false;
+                        write_buffer_.clear();
+                        if (ec) {
+                          Fail(absl::UnavailableError("write failed: " + ec.message()), false);
+                          return;
+                        }
+                        StartWrite();
+                      });
                     });
 }
 
@@ -245,7 +259,12 @@ void Connection::Fail(absl::Status reason, bool protocol_error) {
                   std::string(reason.message()));
   }
   in_outage_ = true;
-  owner_.OnDown(*this, reason, was_up);
+  // A throwing hook must not cancel the reconnect below.
+  if (std::optional<std::string> what = Catch([&] { owner_.OnDown(*this, reason, was_up); })) {
+    counters_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("redis {}: exception while handling the loss of the connection: {}", name_,
+                  *what);
+  }
   // Counted after the owner's state changed (see BecomeUp).
   if (protocol_error) counters_.protocol_errors.fetch_add(1, std::memory_order_relaxed);
   if (was_up) counters_.dropped_connections.fetch_add(1, std::memory_order_relaxed);
@@ -267,8 +286,23 @@ void Connection::ScheduleReconnect() {
   backoff_timer_.expires_after(delay);
   backoff_timer_.async_wait([this, generation](error_code ec) {
     if (ec || generation != generation_ || state_ != State::kBackoff) return;
-    Connect();
+    Contain("reconnecting", [&] { Connect(); });
   });
+}
+
+void Connection::OnException(std::string_view where, const std::string& what) {
+  counters_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+  spdlog::error("redis {}: exception while {}: {}; dropping the connection", name_, where, what);
+  if (state_ == State::kStopped) return;
+  if (state_ == State::kBackoff || state_ == State::kIdle) {
+    // Nothing to drop (e.g. Connect() threw before it started): try again later.
+    Close();
+    state_ = State::kBackoff;
+    ScheduleReconnect();
+    return;
+  }
+  Fail(absl::InternalError("exception while " + std::string(where) + ": " + what),
+       /*protocol_error=*/false);
 }
 
 }  // namespace pubsub::internal::redis

@@ -12,6 +12,13 @@
 // Threading: every method must be called on the io_context's (single) thread,
 // and the owner's hooks run there. Stop() before destroying it; the
 // io_context must outlive it.
+//
+// Exceptions: none leaves a completion handler. One thrown by the
+// connection's own code or by an owner's hook (OnUp, OnReply) drops the
+// connection, which reconnects after the backoff; one thrown by OnDown is
+// logged and the reconnect goes ahead. Each is logged and counted
+// (Counters::handler_exceptions). The owner's own posted work on the
+// connection's behalf can get the same treatment with Contain().
 #ifndef PUBSUB_RUNTIME_SRC_REDIS_CONNECTION_H_
 #define PUBSUB_RUNTIME_SRC_REDIS_CONNECTION_H_
 
@@ -20,8 +27,11 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -29,6 +39,7 @@
 
 #include "absl/status/status.h"
 #include "pubsub/redis_bus.h"
+#include "redis/catch.h"
 #include "redis/resp.h"
 
 namespace pubsub::internal::redis {
@@ -43,6 +54,7 @@ struct Counters {
   std::atomic<uint64_t> messages_unrouted{0};
   std::atomic<uint64_t> publishes{0};
   std::atomic<uint64_t> publish_errors{0};
+  std::atomic<uint64_t> handler_exceptions{0};
 };
 
 class Connection {
@@ -76,6 +88,14 @@ class Connection {
   // Queues bytes (formatted commands) for writing. Ignored unless up().
   void Write(std::string data);
 
+  // Runs `body` as part of this connection's work (`where` names it in the
+  // log): if it throws, the exception is logged and counted and the
+  // connection is dropped; it never propagates.
+  template <class F>
+  void Contain(std::string_view where, F&& body) {
+    if (std::optional<std::string> what = Catch(std::forward<F>(body))) OnException(where, *what);
+  }
+
   bool up() const { return state_ == State::kUp; }
   const std::string& name() const { return name_; }
 
@@ -83,6 +103,8 @@ class Connection {
   enum class State { kIdle, kConnecting, kHandshake, kUp, kBackoff, kStopped };
 
   void Connect();
+  void OnResolved(const boost::system::error_code& ec,
+                  const boost::asio::ip::tcp::resolver::results_type& results);
   void OnConnected();
   // The handshake is done: tells the owner, logs and counts.
   void BecomeUp();
@@ -92,6 +114,8 @@ class Connection {
   // Closes the socket and invalidates pending operations.
   void Close();
   void Fail(absl::Status reason, bool protocol_error);
+  // `where` threw `what`: logs, counts and drops the connection.
+  void OnException(std::string_view where, const std::string& what);
   void ScheduleReconnect();
   std::string Address() const;
 

@@ -1,17 +1,22 @@
 // RedisBus: see pubsub/redis_bus.h for the design and the guarantees.
 //
-// Locks: `mutex_` guards the subscriber side (topics, subscriptions, the
-// subscriber's outgoing commands); `pub_mutex_` guards the publisher side.
-// Neither is held while user code runs: callbacks are collected under the
-// lock and posted to the I/O thread after releasing it.
+// Locks: `mutex_` guards the subscriber side (the subscription table, the
+// routes, the subscriber's outgoing commands); `pub_mutex_` guards the
+// publisher side. Neither is held while user code runs: callbacks are
+// collected under the lock and run (or posted to the I/O thread) after
+// releasing it.
+//
+// The subscriber side's bookkeeping (what to SUBSCRIBE or UNSUBSCRIBE, when
+// `ready` runs, readiness) is the sans-IO SubscriptionTable; this file feeds
+// it events and carries out what it returns.
 #include "pubsub/redis_bus.h"
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
-#include <exception>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -24,8 +29,10 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "absl/container/flat_hash_map.h"
+#include "redis/catch.h"
 #include "redis/connection.h"
 #include "redis/resp.h"
+#include "redis/subscription_table.h"
 #include "spdlog/spdlog.h"
 
 namespace pubsub {
@@ -34,6 +41,7 @@ namespace asio = boost::asio;
 using internal::redis::AppendCommand;
 using internal::redis::Connection;
 using internal::redis::PubSubPush;
+using internal::redis::SubscriptionTable;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -41,18 +49,9 @@ namespace {
 // This abseil has its own string_view type, which heterogeneous lookup needs.
 absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 
-// Runs user code called inline by the I/O machinery: an exception must not
-// unwind through a connection's read loop (it would stall the connection).
-template <class F>
-void Guarded(const char* what, F&& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    spdlog::error("redis bus: a {} threw an exception: {}", what, e.what());
-  } catch (...) {
-    spdlog::error("redis bus: a {} threw an exception", what);
-  }
-}
+// What threw, for the log (see RunUserCallback).
+constexpr const char* kReadyCallback = "a subscription's `ready` callback";
+constexpr const char* kDoneCallback = "a publish's `done` callback";
 
 }  // namespace
 
@@ -77,25 +76,8 @@ class RedisBus::Impl final : private Connection::Owner {
     const MessageHandler handler;
     std::atomic<bool> active{true};
   };
+  // A topic's handlers: copy-on-write, so Dispatch runs them without the lock.
   using Handlers = std::vector<std::shared_ptr<Slot>>;
-
-  // A topic that has subscriptions, or a Redis subscription still to undo.
-  struct TopicState {
-    // Copy-on-write; null when no subscription is left.
-    std::shared_ptr<const Handlers> handlers;
-    // What Redis last confirmed, and whether a (UN)SUBSCRIBE is outstanding
-    // (at most one: its direction is !on_redis).
-    bool on_redis = false;
-    bool in_flight = false;
-    // `ready` callbacks waiting for the confirmation.
-    std::vector<DoneCallback> waiters;
-    // Whether this topic is counted in unconfirmed_ (see Recount).
-    bool counted = false;
-
-    bool wanted() const { return handlers != nullptr; }
-    bool confirmed() const { return on_redis && !in_flight; }
-  };
-  using TopicMap = absl::flat_hash_map<std::string, std::unique_ptr<TopicState>>;
 
   struct SubscriptionRecord {
     std::string topic;
@@ -108,7 +90,13 @@ class RedisBus::Impl final : private Connection::Owner {
     Clock::time_point queued;
   };
 
-  using Callbacks = std::vector<std::pair<DoneCallback, absl::Status>>;
+  // A user callback to run, and what it is (for the log if it throws).
+  struct PendingCallback {
+    const char* what;
+    DoneCallback callback;
+    absl::Status status;
+  };
+  using Callbacks = std::vector<PendingCallback>;
 
   // Connection::Owner
   void OnUp(Connection& connection) override;
@@ -119,24 +107,30 @@ class RedisBus::Impl final : private Connection::Owner {
   absl::Status OnSubscriberReply(const redisReply& reply);
   void Dispatch(std::string_view channel, std::string_view payload);
 
-  // Subscriber side; mutex_ held.
-  void Reconcile(std::string_view topic, TopicState& state, Callbacks& fire);
-  // Reconciles and erases the topic if nothing is left of it.
-  void Settle(TopicMap::iterator it, Callbacks& fire);
-  void Recount(TopicState& state);
-  void SendSubscriberCommand(std::string_view command, std::string_view topic);
+  // Subscriber side; mutex_ held. Queues the table's commands for the
+  // subscriber connection and moves its callbacks to `fire`.
+  void Apply(SubscriptionTable::Actions actions, Callbacks& fire);
   std::string Channel(std::string_view topic) const {
     return options_.channel_prefix + std::string(topic);
   }
+  // The topic of a channel of ours, or nullopt for a channel without our prefix.
+  std::optional<std::string_view> TopicOf(std::string_view channel) const;
 
   void FlushSubscriber();
   void FlushPublisher();
   void Watchdog();
+  void CheckDeadlines();
   void ShutdownOnIoThread();
 
+  // Runs user code on the I/O thread: an exception is logged with what threw
+  // (`what`, and the topic of a message handler), counted, and goes no
+  // further (see the header).
+  template <class F>
+  void RunUserCallback(std::string_view what, F&& f, std::string_view topic = {});
+  void RunAll(Callbacks& callbacks);
   // Runs each callback on the I/O thread (never inline in the caller).
   void PostAll(Callbacks& callbacks);
-  void Post(DoneCallback callback, absl::Status status);
+  void Post(const char* what, DoneCallback callback, absl::Status status);
   void NotifyStateChanged();
   bool OnIoThread() const;
 
@@ -152,18 +146,15 @@ class RedisBus::Impl final : private Connection::Owner {
   // --- subscriber side ---
   mutable std::mutex mutex_;
   bool stopping_ = false;  // pub_stopping_ is its twin under pub_mutex_
-  bool sub_up_ = false;
-  std::string sub_down_reason_ = "not connected yet";
-  TopicMap topics_;
+  SubscriptionTable table_;
+  // Where messages go: the handlers of each topic with subscriptions.
+  absl::flat_hash_map<std::string, std::shared_ptr<const Handlers>> routes_;
   absl::flat_hash_map<SubscriptionId, SubscriptionRecord> subscriptions_;
   SubscriptionId next_id_ = 1;
-  // Wanted topics that Redis has not confirmed (IsReady needs 0).
-  size_t unconfirmed_ = 0;
+  // Formatted commands not yet handed to the connection: at most one per
+  // topic of table_ (it keeps one outstanding per topic).
   std::string sub_out_;
   bool sub_flush_posted_ = false;
-  // When each outstanding (UN)SUBSCRIBE was queued, oldest first: Redis
-  // confirms them in order, one push each.
-  std::deque<Clock::time_point> sub_sent_;
 
   // The slot whose handler the I/O thread is running (Unsubscribe waits on it).
   std::atomic<const Slot*> running_{nullptr};
@@ -174,6 +165,9 @@ class RedisBus::Impl final : private Connection::Owner {
   bool pub_up_ = false;
   std::atomic<bool> pub_up_flag_{false};  // pub_up_ for lock-free IsReady
   std::string pub_down_reason_ = "not connected yet";
+  // pub_out_ and the connection's write buffers hold a part of the backlog
+  // that pub_in_flight_ accounts for: at most max_publish_backlog_bytes,
+  // plus one envelope.
   std::string pub_out_;
   bool pub_flush_posted_ = false;
   std::deque<InFlightPublish> pub_in_flight_;
@@ -197,22 +191,19 @@ RedisBus::Impl::Impl(RedisBusOptions options)
   publisher_ = std::make_unique<Connection>(io_, options_, "publisher", counters_,
                                             static_cast<Connection::Owner&>(*this));
   asio::post(io_, [this] {
-    subscriber_->Start();
-    publisher_->Start();
+    subscriber_->Contain("starting", [this] { subscriber_->Start(); });
+    publisher_->Contain("starting", [this] { publisher_->Start(); });
     Watchdog();
   });
   thread_ = std::thread([this] {
     t_io_thread_owner = this;
     for (;;) {
-      try {
-        io_.run();
-        break;
-      } catch (const std::exception& e) {
-        // A callback threw: callbacks must not, but the bus keeps running.
-        spdlog::error("redis bus: a callback threw an exception: {}", e.what());
-      } catch (...) {
-        spdlog::error("redis bus: a callback threw an exception");
-      }
+      // Every handler contains its exceptions (see the header), so this
+      // catches only a bug: log it, count it, and keep the thread serving.
+      std::optional<std::string> what = internal::redis::Catch([this] { io_.run(); });
+      if (!what) break;
+      counters_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+      spdlog::error("redis bus: an exception escaped an I/O handler (a bug): {}", *what);
     }
     t_io_thread_owner = nullptr;
   });
@@ -245,36 +236,56 @@ void RedisBus::Impl::ShutdownOnIoThread() {
     pub_up_ = false;
     pub_up_flag_ = false;
     pub_out_.clear();
-    for (InFlightPublish& p : pub_in_flight_) fire.emplace_back(std::move(p.done), stopped);
+    for (InFlightPublish& p : pub_in_flight_) {
+      fire.push_back(PendingCallback{kDoneCallback, std::move(p.done), stopped});
+    }
     pub_in_flight_.clear();
     pub_backlog_bytes_ = 0;
   }
   counters_.publish_errors.fetch_add(fire.size(), std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
-    sub_up_ = false;
-    for (auto& [topic, state] : topics_) {
-      for (DoneCallback& w : state->waiters) fire.emplace_back(std::move(w), stopped);
-      state->waiters.clear();
-    }
+    sub_out_.clear();
+    // From now on a Subscribe's `ready` gets "stopped" too.
+    Apply(table_.ConnectionDown(stopped), fire);
   }
-  for (auto& [callback, status] : fire) {
-    if (callback) Guarded("callback", [&] { callback(status); });
-  }
+  RunAll(fire);
   work_.reset();
   NotifyStateChanged();
 }
 
 // ---------------------------------------------------------------- callbacks
 
-void RedisBus::Impl::Post(DoneCallback callback, absl::Status status) {
+template <class F>
+void RedisBus::Impl::RunUserCallback(std::string_view what, F&& f, std::string_view topic) {
+  if (std::optional<std::string> error = internal::redis::Catch(std::forward<F>(f))) {
+    counters_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+    if (topic.empty()) {
+      spdlog::error("redis bus: {} threw an exception: {}; the bus carries on", what, *error);
+    } else {
+      spdlog::error("redis bus: {} of topic \"{}\" threw an exception: {}; the bus carries on",
+                    what, topic, *error);
+    }
+  }
+}
+
+void RedisBus::Impl::RunAll(Callbacks& callbacks) {
+  for (PendingCallback& c : callbacks) {
+    if (c.callback) RunUserCallback(c.what, [&] { c.callback(c.status); });
+  }
+  callbacks.clear();
+}
+
+void RedisBus::Impl::Post(const char* what, DoneCallback callback, absl::Status status) {
   if (!callback) return;
-  asio::post(io_,
-             [callback = std::move(callback), status = std::move(status)] { callback(status); });
+  // Runs before the Impl is gone: the destructor drains the queue.
+  asio::post(io_, [this, what, callback = std::move(callback), status = std::move(status)] {
+    RunUserCallback(what, [&] { callback(status); });
+  });
 }
 
 void RedisBus::Impl::PostAll(Callbacks& callbacks) {
-  for (auto& [callback, status] : callbacks) Post(std::move(callback), std::move(status));
+  for (PendingCallback& c : callbacks) Post(c.what, std::move(c.callback), std::move(c.status));
   callbacks.clear();
 }
 
@@ -288,7 +299,7 @@ void RedisBus::Impl::NotifyStateChanged() {
 void RedisBus::Impl::Publish(std::string_view topic, std::string envelope, DoneCallback done) {
   if (envelope.size() > options_.max_envelope_bytes) {
     counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-    Post(std::move(done),
+    Post(kDoneCallback, std::move(done),
          absl::InvalidArgumentError("envelope of " + std::to_string(envelope.size()) +
                                     " bytes exceeds the bus limit of " +
                                     std::to_string(options_.max_envelope_bytes) + " bytes"));
@@ -327,10 +338,13 @@ void RedisBus::Impl::Publish(std::string_view topic, std::string envelope, DoneC
   }
   if (!refused.ok()) {
     counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-    Post(std::move(done), std::move(refused));
+    Post(kDoneCallback, std::move(done), std::move(refused));
     return;
   }
-  if (post_flush) asio::post(io_, [this] { FlushPublisher(); });
+  if (post_flush) {
+    asio::post(io_,
+               [this] { publisher_->Contain("writing publishes", [this] { FlushPublisher(); }); });
+  }
 }
 
 void RedisBus::Impl::FlushPublisher() {
@@ -370,7 +384,7 @@ absl::Status RedisBus::Impl::OnPublishReply(const redisReply& reply) {
                                                    internal::redis::DescribeReply(reply));
   }
   if (!status.ok()) counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-  if (done) Guarded("publish callback", [&] { done(status); });
+  if (done) RunUserCallback(kDoneCallback, [&] { done(status); });
   return connection_status;
 }
 
@@ -385,26 +399,18 @@ Bus::SubscriptionId RedisBus::Impl::Subscribe(std::string_view topic, MessageHan
     std::lock_guard lock(mutex_);
     id = next_id_++;
     subscriptions_.emplace(id, SubscriptionRecord{std::string(topic), slot});
-    std::unique_ptr<TopicState>& state_ptr = topics_[AsAbsl(topic)];
-    if (state_ptr == nullptr) state_ptr = std::make_unique<TopicState>();
-    TopicState& state = *state_ptr;
-    auto handlers = state.handlers == nullptr ? std::make_shared<Handlers>()
-                                              : std::make_shared<Handlers>(*state.handlers);
+    std::shared_ptr<const Handlers>& route = routes_[AsAbsl(topic)];
+    auto handlers =
+        route == nullptr ? std::make_shared<Handlers>() : std::make_shared<Handlers>(*route);
     handlers->push_back(slot);
-    state.handlers = std::move(handlers);
-
-    if (stopping_) {
-      fire.emplace_back(std::move(ready), absl::UnavailableError("redis bus stopped"));
-    } else if (!sub_up_) {
-      fire.emplace_back(std::move(ready),
-                        absl::UnavailableError("redis unavailable: " + sub_down_reason_));
-    } else if (state.confirmed()) {
-      fire.emplace_back(std::move(ready), absl::OkStatus());
-    } else {
-      if (ready) state.waiters.push_back(std::move(ready));
-      Reconcile(topic, state, fire);
+    route = std::move(handlers);
+    if (stopping_ && ready) {
+      // The table learns only on the I/O thread that the bus stops.
+      fire.push_back(PendingCallback{kReadyCallback, std::move(ready),
+                                     absl::UnavailableError("redis bus stopped")});
+      ready = nullptr;
     }
-    Recount(state);
+    Apply(table_.Add(topic, id, std::move(ready), Clock::now()), fire);
   }
   PostAll(fire);
   NotifyStateChanged();
@@ -419,28 +425,20 @@ void RedisBus::Impl::Unsubscribe(SubscriptionId id) {
     auto record = subscriptions_.find(id);
     if (record == subscriptions_.end()) return;
     slot = std::move(record->second.slot);
-    auto it = topics_.find(record->second.topic);
+    const std::string topic = std::move(record->second.topic);
     subscriptions_.erase(record);
-    if (it != topics_.end()) {
-      TopicState& state = *it->second;
+    if (auto route = routes_.find(topic); route != routes_.end()) {
       auto handlers = std::make_shared<Handlers>();
-      if (state.handlers != nullptr) {
-        for (const auto& s : *state.handlers) {
-          if (s != slot) handlers->push_back(s);
-        }
+      for (const auto& s : *route->second) {
+        if (s != slot) handlers->push_back(s);
       }
       if (handlers->empty()) {
-        state.handlers = nullptr;
-        for (DoneCallback& w : state.waiters) {
-          fire.emplace_back(std::move(w),
-                            absl::CancelledError("unsubscribed before the topic was subscribed"));
-        }
-        state.waiters.clear();
+        routes_.erase(route);
       } else {
-        state.handlers = std::move(handlers);
+        route->second = std::move(handlers);
       }
-      Settle(it, fire);
     }
+    Apply(table_.Remove(topic, id, Clock::now()), fire);
   }
   slot->active.store(false);
   // Wait for a call in progress on the I/O thread (see the header). On the
@@ -455,47 +453,29 @@ void RedisBus::Impl::Unsubscribe(SubscriptionId id) {
   NotifyStateChanged();
 }
 
-void RedisBus::Impl::Reconcile(std::string_view topic, TopicState& state, Callbacks& fire) {
-  if (sub_up_ && !state.in_flight) {
-    if (state.wanted() && !state.on_redis) {
-      SendSubscriberCommand("SUBSCRIBE", topic);
-      state.in_flight = true;
-    } else if (!state.wanted() && state.on_redis) {
-      SendSubscriberCommand("UNSUBSCRIBE", topic);
-      state.in_flight = true;
+void RedisBus::Impl::Apply(SubscriptionTable::Actions actions, Callbacks& fire) {
+  if (!actions.commands.empty()) {
+    for (const SubscriptionTable::Command& command : actions.commands) {
+      AppendCommand(sub_out_, {command.verb, Channel(command.topic)});
+    }
+    if (!sub_flush_posted_) {
+      sub_flush_posted_ = true;
+      asio::post(io_, [this] {
+        subscriber_->Contain("writing subscriptions", [this] { FlushSubscriber(); });
+      });
     }
   }
-  if (state.wanted() && state.confirmed()) {
-    for (DoneCallback& w : state.waiters) fire.emplace_back(std::move(w), absl::OkStatus());
-    state.waiters.clear();
+  for (SubscriptionTable::Callback& c : actions.callbacks) {
+    fire.push_back(PendingCallback{kReadyCallback, std::move(c.ready), std::move(c.status)});
   }
 }
 
-void RedisBus::Impl::Settle(TopicMap::iterator it, Callbacks& fire) {
-  TopicState& state = *it->second;
-  Reconcile(it->first, state, fire);
-  Recount(state);
-  if (!state.wanted() && !state.on_redis && !state.in_flight) topics_.erase(it);
-}
-
-void RedisBus::Impl::Recount(TopicState& state) {
-  const bool counts = state.wanted() && !state.confirmed();
-  if (counts == state.counted) return;
-  state.counted = counts;
-  if (counts) {
-    ++unconfirmed_;
-  } else {
-    --unconfirmed_;
+std::optional<std::string_view> RedisBus::Impl::TopicOf(std::string_view channel) const {
+  const std::string_view prefix = options_.channel_prefix;
+  if (channel.size() < prefix.size() || channel.substr(0, prefix.size()) != prefix) {
+    return std::nullopt;
   }
-}
-
-void RedisBus::Impl::SendSubscriberCommand(std::string_view command, std::string_view topic) {
-  AppendCommand(sub_out_, {command, Channel(topic)});
-  sub_sent_.push_back(Clock::now());
-  if (!sub_flush_posted_) {
-    sub_flush_posted_ = true;
-    asio::post(io_, [this] { FlushSubscriber(); });
-  }
+  return channel.substr(prefix.size());
 }
 
 void RedisBus::Impl::FlushSubscriber() {
@@ -503,7 +483,7 @@ void RedisBus::Impl::FlushSubscriber() {
   {
     std::lock_guard lock(mutex_);
     sub_flush_posted_ = false;
-    if (!sub_up_) return;
+    if (!table_.up()) return;
     data.swap(sub_out_);
   }
   subscriber_->Write(std::move(data));
@@ -515,52 +495,46 @@ absl::Status RedisBus::Impl::OnSubscriberReply(const redisReply& reply) {
     return absl::InvalidArgumentError("unexpected reply on the subscriber connection: " +
                                       internal::redis::DescribeReply(reply));
   }
+  SubscriptionTable::Direction direction;
   switch (push->kind) {
     case PubSubPush::Kind::kMessage:
     case PubSubPush::Kind::kSMessage:
       Dispatch(push->channel, push->payload);
       return absl::OkStatus();
     case PubSubPush::Kind::kSubscribe:
+      direction = SubscriptionTable::Direction::kSubscribe;
+      break;
     case PubSubPush::Kind::kUnsubscribe:
+      direction = SubscriptionTable::Direction::kUnsubscribe;
       break;
     default:
       return absl::OkStatus();  // nothing we asked for; harmless
   }
-  const std::string_view prefix = options_.channel_prefix;
+  const std::optional<std::string_view> topic = TopicOf(push->channel);
+  if (!topic) return absl::OkStatus();  // not a channel of ours: we never asked for it
   Callbacks fire;
-  bool changed = false;
+  bool ready = false;
   {
     std::lock_guard lock(mutex_);
-    if (!sub_sent_.empty()) sub_sent_.pop_front();
-    if (push->channel.size() >= prefix.size() && push->channel.substr(0, prefix.size()) == prefix) {
-      auto it = topics_.find(AsAbsl(push->channel.substr(prefix.size())));
-      if (it != topics_.end()) {
-        TopicState& state = *it->second;
-        state.on_redis = push->kind == PubSubPush::Kind::kSubscribe;
-        state.in_flight = false;
-        Settle(it, fire);
-        changed = unconfirmed_ == 0;
-      }
-    }
+    absl::StatusOr<SubscriptionTable::Actions> actions =
+        table_.OnConfirmed(*topic, direction, Clock::now());
+    if (!actions.ok()) return actions.status();  // the connection is dropped
+    Apply(*std::move(actions), fire);
+    ready = table_.ready();
   }
   PostAll(fire);
-  if (changed) NotifyStateChanged();
+  if (ready) NotifyStateChanged();
   return absl::OkStatus();
 }
 
 void RedisBus::Impl::Dispatch(std::string_view channel, std::string_view payload) {
   counters_.messages_in.fetch_add(1, std::memory_order_relaxed);
-  const std::string_view prefix = options_.channel_prefix;
-  if (channel.size() < prefix.size() || channel.substr(0, prefix.size()) != prefix) {
-    counters_.messages_unrouted.fetch_add(1, std::memory_order_relaxed);
-    return;
-  }
-  const std::string_view topic = channel.substr(prefix.size());
+  const std::optional<std::string_view> topic = TopicOf(channel);
   std::shared_ptr<const Handlers> handlers;
-  {
+  if (topic) {
     std::lock_guard lock(mutex_);
-    auto it = topics_.find(AsAbsl(topic));
-    if (it != topics_.end()) handlers = it->second->handlers;
+    auto it = routes_.find(AsAbsl(*topic));
+    if (it != routes_.end()) handlers = it->second;
   }
   if (handlers == nullptr) {
     counters_.messages_unrouted.fetch_add(1, std::memory_order_relaxed);
@@ -578,7 +552,10 @@ void RedisBus::Impl::Dispatch(std::string_view channel, std::string_view payload
         if (!slot.active.load()) impl.running_.notify_all();
       }
     } reset{*this, *slot};
-    if (slot->active.load()) Guarded("message handler", [&] { slot->handler(topic, payload); });
+    if (slot->active.load()) {
+      RunUserCallback(
+          "a message handler", [&] { slot->handler(*topic, payload); }, *topic);
+    }
   }
 }
 
@@ -593,14 +570,8 @@ void RedisBus::Impl::OnUp(Connection& connection) {
     Callbacks fire;
     {
       std::lock_guard lock(mutex_);
-      sub_up_ = true;
       sub_out_.clear();
-      sub_sent_.clear();
-      for (auto it = topics_.begin(); it != topics_.end();) {
-        auto next = std::next(it);
-        Settle(it, fire);  // re-subscribes every wanted topic
-        it = next;
-      }
+      Apply(table_.ConnectionUp(Clock::now()), fire);  // re-subscribes every live topic
     }
     PostAll(fire);
   }
@@ -624,34 +595,21 @@ void RedisBus::Impl::OnDown(Connection& connection, const absl::Status& reason, 
       const absl::Status lost = absl::UnavailableError(
           "redis unavailable: the connection was lost before redis confirmed the publish (" + why +
           ")");
-      for (InFlightPublish& p : pub_in_flight_) fire.emplace_back(std::move(p.done), lost);
+      for (InFlightPublish& p : pub_in_flight_) {
+        fire.push_back(PendingCallback{kDoneCallback, std::move(p.done), lost});
+      }
       pub_in_flight_.clear();
       pub_backlog_bytes_ = 0;
     }
     counters_.publish_errors.fetch_add(fire.size(), std::memory_order_relaxed);
   } else {
     std::lock_guard lock(mutex_);
-    sub_up_ = false;
-    sub_down_reason_ = why;
     sub_out_.clear();
-    sub_sent_.clear();
-    const absl::Status lost = absl::UnavailableError("redis unavailable: " + why);
-    for (auto it = topics_.begin(); it != topics_.end();) {
-      auto next = std::next(it);
-      TopicState& state = *it->second;
-      state.on_redis = false;
-      state.in_flight = false;
-      for (DoneCallback& w : state.waiters) fire.emplace_back(std::move(w), lost);
-      state.waiters.clear();
-      Settle(it, fire);
-      it = next;
-    }
+    Apply(table_.ConnectionDown(absl::UnavailableError("redis unavailable: " + why)), fire);
   }
   // Called on the I/O thread from the connection's own handler: run them
   // now, in order, rather than behind messages queued later.
-  for (auto& [callback, status] : fire) {
-    if (callback) Guarded("callback", [&] { callback(status); });
-  }
+  RunAll(fire);
   NotifyStateChanged();
 }
 
@@ -663,6 +621,19 @@ void RedisBus::Impl::Watchdog() {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
   }
+  if (std::optional<std::string> what = internal::redis::Catch([this] { CheckDeadlines(); })) {
+    counters_.handler_exceptions.fetch_add(1, std::memory_order_relaxed);
+    spdlog::error("redis bus: exception in the command watchdog: {}", *what);
+  }
+  auto tick = options_.command_timeout / 4;
+  tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
+  watchdog_.expires_after(tick);
+  watchdog_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) Watchdog();
+  });
+}
+
+void RedisBus::Impl::CheckDeadlines() {
   const auto now = Clock::now();
   bool publisher_stuck = false;
   bool subscriber_stuck = false;
@@ -673,19 +644,12 @@ void RedisBus::Impl::Watchdog() {
   }
   {
     std::lock_guard lock(mutex_);
-    subscriber_stuck = !sub_sent_.empty() && now - sub_sent_.front() > options_.command_timeout;
+    subscriber_stuck = table_.CommandOverdue(now, options_.command_timeout);
   }
   const std::string why =
       "no reply within " + std::to_string(options_.command_timeout.count()) + " ms";
   if (publisher_stuck) publisher_->Drop(absl::DeadlineExceededError(why));
   if (subscriber_stuck) subscriber_->Drop(absl::DeadlineExceededError(why));
-
-  auto tick = options_.command_timeout / 4;
-  tick = std::clamp(tick, std::chrono::milliseconds(10), std::chrono::milliseconds(1000));
-  watchdog_.expires_after(tick);
-  watchdog_.async_wait([this](boost::system::error_code ec) {
-    if (!ec) Watchdog();
-  });
 }
 
 // ---------------------------------------------------------------- state
@@ -693,13 +657,13 @@ void RedisBus::Impl::Watchdog() {
 bool RedisBus::Impl::IsReady() const {
   if (!pub_up_flag_.load()) return false;
   std::lock_guard lock(mutex_);
-  return sub_up_ && unconfirmed_ == 0;
+  return table_.ready();
 }
 
 bool RedisBus::Impl::IsConnected() const {
   if (!pub_up_flag_.load()) return false;
   std::lock_guard lock(mutex_);
-  return sub_up_;
+  return table_.up();
 }
 
 bool RedisBus::Impl::WaitUntilReady(std::chrono::milliseconds timeout) const {
@@ -723,6 +687,7 @@ RedisBus::Stats RedisBus::Impl::stats() const {
   s.messages_unrouted = counters_.messages_unrouted.load(std::memory_order_relaxed);
   s.publishes = counters_.publishes.load(std::memory_order_relaxed);
   s.publish_errors = counters_.publish_errors.load(std::memory_order_relaxed);
+  s.handler_exceptions = counters_.handler_exceptions.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -85,6 +85,7 @@ absl::Status ReplyReader::Feed(std::string_view bytes) {
   if (redisReaderFeed(reader_.get(), bytes.data(), bytes.size()) != REDIS_OK) {
     error_ = absl::ResourceExhaustedError("redis reader: cannot buffer input");
   }
+  fed_ += bytes.size();
   return error_;
 }
 
@@ -100,15 +101,18 @@ absl::StatusOr<ReplyPtr> ReplyReader::Next() {
     }
     return error_;
   }
-  if (raw != nullptr) return ReplyPtr(static_cast<redisReply*>(raw));
-  // Incomplete: what waits must still fit one reply.
-  const size_t unparsed = reader_->len - reader_->pos;
-  if (unparsed > max_reply_bytes_) {
+  ReplyPtr reply(static_cast<redisReply*>(raw));
+  // hiredis consumes an aggregate's elements as they arrive, so the bytes
+  // still unparsed say nothing of the reply's size: count it from its start.
+  const uint64_t consumed = fed_ - (reader_->len - reader_->pos);
+  const uint64_t size = (reply != nullptr ? consumed : fed_) - reply_start_;
+  if (size > max_reply_bytes_) {
     error_ = absl::InvalidArgumentError("protocol error: a reply larger than " +
                                         std::to_string(max_reply_bytes_) + " bytes");
     return error_;
   }
-  return ReplyPtr();
+  if (reply != nullptr) reply_start_ = consumed;
+  return reply;
 }
 
 void AppendCommand(std::string& out, std::span<const std::string_view> args) {

@@ -42,8 +42,11 @@ using ReplyPtr = std::unique_ptr<redisReply, ReplyDeleter>;
 //
 // Limits (hiredis 0.14 trusts the server): an aggregate may declare at most
 // kMaxElements elements and nothing else (negative counts included) is
-// accepted; a single string may hold at most `max_reply_bytes` bytes, and at
-// most that many bytes may wait unparsed. After an error the reader stays
+// accepted; a reply may take at most `max_reply_bytes` bytes of the stream,
+// counted whole (all its elements, whether parsed or still waiting). Memory
+// follows bytes, with one caveat: hiredis allocates an object (~50 bytes) per
+// element and an element can take 3 bytes, so a hostile server's reply of
+// tiny elements may hold ~20x its size. After an error the reader stays
 // failed: the connection must be dropped.
 class ReplyReader {
  public:
@@ -68,6 +71,9 @@ class ReplyReader {
 
   const size_t max_reply_bytes_;
   std::unique_ptr<redisReader, ReaderDeleter> reader_;
+  // Bytes fed so far, and the stream offset where the current reply starts.
+  uint64_t fed_ = 0;
+  uint64_t reply_start_ = 0;
   absl::Status error_;
 };
 

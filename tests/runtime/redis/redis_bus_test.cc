@@ -1,6 +1,7 @@
 // RedisBus against a real redis-server: delivery between replicas, ordering,
 // ready semantics, reference counting, prefixes, limits, AUTH, and faults
-// (Redis absent at start, killed and restarted, frozen, CLIENT KILL).
+// (Redis absent at start, killed and restarted, frozen, CLIENT KILL), and
+// callbacks that throw.
 //
 // Every wait is for a condition, with a generous bound; nothing asserts time.
 #include "pubsub/redis_bus.h"
@@ -17,6 +18,7 @@
 #include <functional>
 #include <future>
 #include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
@@ -699,6 +701,140 @@ TEST_F(RedisBusTest, CallbacksMayCallTheBus) {
   ASSERT_TRUE(PublishAndWait(bus, "outer", "go").ok());
   ASSERT_TRUE(nested_ready.Wait().ok());
   bus.Unsubscribe(id);
+}
+
+// --- Exceptions thrown by user callbacks: caught, counted, and the bus
+// carries on (see the header).
+
+// Waits until the bus has counted `n` exceptions; true if it got exactly `n`.
+bool CountsExceptions(const RedisBus& bus, uint64_t n) {
+  return Eventually([&] { return bus.stats().handler_exceptions >= n; }) &&
+         bus.stats().handler_exceptions == n;
+}
+
+TEST_F(RedisBusTest, AThrowingMessageHandlerDoesNotStopDelivery) {
+  RedisBus bus(OptionsFor(redis_));
+  RedisBus publisher(OptionsFor(redis_));
+  ASSERT_TRUE(bus.WaitUntilReady(kLong));
+  ASSERT_TRUE(publisher.WaitUntilReady(kLong));
+  std::atomic<int> thrown{0};
+  // Registered first, so it runs before the other handler of the topic.
+  Outcome thrower_ready;
+  bus.Subscribe(
+      "t",
+      [&](std::string_view, std::string_view envelope) {
+        thrown.fetch_add(1);
+        if (envelope == "1") throw std::runtime_error("handler failure");
+        throw 42;  // not even a std::exception
+      },
+      thrower_ready.Callback());
+  ASSERT_TRUE(thrower_ready.Wait().ok());
+  Inbox same_topic, other_topic;
+  ASSERT_NE(SubscribeAndWait(bus, "t", same_topic), 0u);
+  ASSERT_NE(SubscribeAndWait(bus, "u", other_topic), 0u);
+
+  ASSERT_TRUE(PublishAndWait(publisher, "t", "1").ok());
+  ASSERT_TRUE(PublishAndWait(publisher, "t", "2").ok());
+  ASSERT_TRUE(PublishAndWait(publisher, "u", "3").ok());
+  ASSERT_TRUE(same_topic.WaitFor(2));
+  ASSERT_TRUE(other_topic.WaitFor(1));
+  EXPECT_EQ(same_topic.payloads(), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(other_topic.payloads(), std::vector<std::string>{"3"});
+  EXPECT_EQ(thrown.load(), 2);
+  EXPECT_TRUE(CountsExceptions(bus, 2));
+  EXPECT_EQ(bus.stats().dropped_connections, 0u);  // user errors drop nothing
+  EXPECT_TRUE(bus.IsReady());
+}
+
+TEST_F(RedisBusTest, AThrowingReadyCallbackDoesNotStopTheBus) {
+  RedisBus bus(OptionsFor(redis_));
+  RedisBus publisher(OptionsFor(redis_));
+  ASSERT_TRUE(bus.WaitUntilReady(kLong));
+  ASSERT_TRUE(publisher.WaitUntilReady(kLong));
+  Inbox first, second;
+  std::atomic<int> ready_calls{0};
+  auto throwing_ready = [&](absl::Status) {
+    ready_calls.fetch_add(1);
+    throw std::runtime_error("ready failure");
+  };
+  // Waiting for Redis's confirmation, then ready at once (topic confirmed).
+  bus.Subscribe("t", first.Handler(), throwing_ready);
+  ASSERT_TRUE(Eventually([&] { return ready_calls.load() == 1; }));
+  bus.Subscribe("t", second.Handler(), throwing_ready);
+  ASSERT_TRUE(Eventually([&] { return ready_calls.load() == 2; }));
+
+  Inbox later;
+  ASSERT_NE(SubscribeAndWait(bus, "later", later), 0u);
+  ASSERT_TRUE(PublishAndWait(publisher, "t", "x").ok());
+  ASSERT_TRUE(PublishAndWait(publisher, "later", "y").ok());
+  ASSERT_TRUE(first.WaitFor(1));
+  ASSERT_TRUE(second.WaitFor(1));
+  ASSERT_TRUE(later.WaitFor(1));
+  EXPECT_TRUE(CountsExceptions(bus, 2));
+  EXPECT_TRUE(bus.IsReady());
+}
+
+TEST_F(RedisBusTest, AThrowingPublishDoneDoesNotStopTheBus) {
+  RedisBusOptions options = OptionsFor(redis_);
+  options.max_envelope_bytes = 16;
+  RedisBus bus(options);
+  RedisBus subscriber(OptionsFor(redis_));
+  ASSERT_TRUE(bus.WaitUntilReady(kLong));
+  ASSERT_TRUE(subscriber.WaitUntilReady(kLong));
+  Inbox inbox;
+  ASSERT_NE(SubscribeAndWait(subscriber, "t", inbox), 0u);
+
+  std::atomic<int> done_calls{0};
+  auto throwing_done = [&](absl::Status) {
+    done_calls.fetch_add(1);
+    throw std::runtime_error("done failure");
+  };
+  // Answered by Redis (run as the reply is read), refused at once (posted).
+  bus.Publish("t", "1", throwing_done);
+  bus.Publish("t", std::string(17, 'x'), throwing_done);
+  ASSERT_TRUE(Eventually([&] { return done_calls.load() == 2; }));
+  // Later publishes, and their replies on the same connection, still work.
+  for (int i = 2; i <= 5; ++i) ASSERT_TRUE(PublishAndWait(bus, "t", std::to_string(i)).ok());
+  ASSERT_TRUE(inbox.WaitFor(5));
+  EXPECT_EQ(inbox.payloads(), (std::vector<std::string>{"1", "2", "3", "4", "5"}));
+  EXPECT_TRUE(CountsExceptions(bus, 2));
+  EXPECT_EQ(bus.stats().dropped_connections, 0u);
+}
+
+TEST(RedisBusFaultTest, ThrowingCallbacksRunWhenRedisIsDownOrLostAreContainedToo) {
+  RedisServer redis;  // not started: callbacks fail at once (posted)
+  RedisBus bus(OptionsFor(redis));
+  std::atomic<int> calls{0};
+  auto throwing = [&](absl::Status) {
+    calls.fetch_add(1);
+    throw std::runtime_error("failure callback failure");
+  };
+  Inbox early;
+  bus.Subscribe("early", early.Handler(), throwing);
+  bus.Publish("early", "lost", throwing);
+  ASSERT_TRUE(Eventually([&] { return calls.load() == 2; }));
+
+  ASSERT_TRUE(redis.Start()) << redis.log();
+  ASSERT_TRUE(bus.WaitUntilReady(kLong));
+  // A `ready` still waiting when the connection is lost runs inside the
+  // connection's own loss handling: freeze Redis so that the SUBSCRIBE stays
+  // unanswered, then kill it.
+  redis.Freeze();
+  Inbox waiting;
+  bus.Subscribe("waiting", waiting.Handler(), throwing);
+  redis.Kill();
+  ASSERT_TRUE(Eventually([&] { return calls.load() == 3; }));
+
+  ASSERT_TRUE(redis.Start()) << redis.log();
+  ASSERT_TRUE(bus.WaitUntilReady(kLong));
+  RedisBus publisher(OptionsFor(redis));
+  ASSERT_TRUE(publisher.WaitUntilReady(kLong));
+  ASSERT_TRUE(PublishAndWait(publisher, "early", "a").ok());
+  ASSERT_TRUE(PublishAndWait(publisher, "waiting", "b").ok());
+  ASSERT_TRUE(early.WaitFor(1));
+  ASSERT_TRUE(waiting.WaitFor(1));
+  EXPECT_TRUE(CountsExceptions(bus, 3));
+  EXPECT_EQ(calls.load(), 3);
 }
 
 }  // namespace

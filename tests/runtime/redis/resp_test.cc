@@ -122,6 +122,37 @@ TEST(ReplyReaderTest, AReplyLargerThanTheLimitIsAnError) {
   EXPECT_NE(next.status().message().find("larger than 1000 bytes"), std::string::npos);
 }
 
+TEST(ReplyReaderTest, AnAggregateIsCountedWholeAgainstTheLimit) {
+  // hiredis parses each element as it arrives, so little ever waits
+  // unparsed; the reply as a whole still may not pass the limit.
+  ReplyReader reader(/*max_reply_bytes=*/1000);
+  ASSERT_TRUE(reader.Feed("*100000\r\n").ok());
+  absl::Status status;
+  for (int i = 0; i < 1000 && status.ok(); ++i) {
+    ASSERT_TRUE(reader.Feed(":1\r\n").ok());
+    absl::StatusOr<ReplyPtr> next = reader.Next();
+    if (next.ok()) {
+      ASSERT_EQ(*next, nullptr);
+    } else {
+      status = next.status();
+    }
+  }
+  EXPECT_NE(status.message().find("larger than 1000 bytes"), std::string::npos) << status;
+}
+
+TEST(ReplyReaderTest, ACompleteReplyOverTheLimitIsAnErrorAndOthersAreNot) {
+  // Many small replies in one read are fine: the limit is per reply.
+  std::string many;
+  for (int i = 0; i < 500; ++i) many += ":1\r\n";
+  auto replies = ParseAll(many, /*limit=*/100);
+  ASSERT_TRUE(replies.ok()) << replies.status();
+  EXPECT_EQ(replies->size(), 500u);
+  // One reply over the limit is refused even when it arrives whole.
+  auto big = ParseAll("$200\r\n" + std::string(200, 'x') + "\r\n", /*limit=*/100);
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(big.status().message().find("larger than 100 bytes"), std::string::npos);
+}
+
 TEST(ReplyReaderTest, NegativeBulkLengths) {
   auto nil = ParseAll("$-1\r\n");
   ASSERT_TRUE(nil.ok());
