@@ -1,10 +1,10 @@
-#include "server/grpc/publisher_key.h"
+#include "server/auth/publisher_key.h"
 
 #include <openssl/crypto.h>
 
 #include "absl/strings/match.h"
 
-namespace pubsub::gateway {
+namespace pubsub::auth {
 
 absl::Status PublisherKeyPolicy::Check(std::optional<std::string_view> authorization) const {
   if (key.empty()) {
@@ -13,11 +13,11 @@ absl::Status PublisherKeyPolicy::Check(std::optional<std::string_view> authoriza
         "publishing is disabled: this gateway has no publisher key (start it with "
         "--publisher-key-file FILE)");
   }
+  // The texts name "authorization" without saying header or metadata entry:
+  // HTTP and gRPC callers both read them.
   if (!authorization.has_value()) {
-    return absl::UnauthenticatedError(
-        "missing publisher key: send the metadata entry \"authorization: Bearer KEY\"");
+    return absl::UnauthenticatedError("missing publisher key: send \"authorization: Bearer KEY\"");
   }
-  // The scheme is case-insensitive (RFC 7235); the key is compared exactly.
   constexpr std::string_view kScheme = "bearer ";
   std::string_view given = *authorization;
   if (!absl::StartsWithIgnoreCase(absl::string_view(given.data(), given.size()),
@@ -31,4 +31,4 @@ absl::Status PublisherKeyPolicy::Check(std::optional<std::string_view> authoriza
   return absl::OkStatus();
 }
 
-}  // namespace pubsub::gateway
+}  // namespace pubsub::auth
