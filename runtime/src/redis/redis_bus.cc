@@ -258,8 +258,9 @@ void RedisBus::Impl::ShutdownOnIoThread() {
       state->waiters.clear();
     }
   }
-  for (auto& [callback, status] : fire) {
-    if (callback) Guarded("callback", [&] { callback(status); });
+  // Not [callback, status]: clang before 16 cannot capture structured bindings.
+  for (auto& entry : fire) {
+    if (entry.first) Guarded("callback", [&] { entry.first(entry.second); });
   }
   work_.reset();
   NotifyStateChanged();
@@ -649,8 +650,9 @@ void RedisBus::Impl::OnDown(Connection& connection, const absl::Status& reason, 
   }
   // Called on the I/O thread from the connection's own handler: run them
   // now, in order, rather than behind messages queued later.
-  for (auto& [callback, status] : fire) {
-    if (callback) Guarded("callback", [&] { callback(status); });
+  // Not [callback, status]: clang before 16 cannot capture structured bindings.
+  for (auto& entry : fire) {
+    if (entry.first) Guarded("callback", [&] { entry.first(entry.second); });
   }
   NotifyStateChanged();
 }
