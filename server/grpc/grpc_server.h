@@ -62,9 +62,12 @@ struct GrpcServerOptions {
   // Memory gRPC may use for all connections and calls together (see above).
   // Enough for a few hundred calls with messages of max_message_bytes.
   size_t memory_quota_bytes = size_t{256} << 20;
-  // Calls in progress at once on one client connection. A bulk job needs
-  // one stream; a worker pool sharing a channel, a few dozen unary calls.
-  int max_concurrent_streams = 64;
+  // Calls in progress at once on one client connection (100: what RFC 9113
+  // recommends as the least a server should allow). A bulk job needs one
+  // stream; a worker pool sharing a channel, a few dozen unary calls. A
+  // client that holds more streams open than this on one channel and writes
+  // to them in turn (a synchronous writer) waits forever: use more channels.
+  int max_concurrent_streams = 100;
 };
 
 // The options the gateway's flags ask for; reads --publisher-key-file.
