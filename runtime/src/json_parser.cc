@@ -10,16 +10,17 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "absl/container/flat_hash_set.h"
 #include "json_dom.h"
 #include "pubsub/internal/json_writer.h"
+#include "pubsub/internal/str_cat.h"
 #include "pubsub/options.pb.h"
 #include "pubsub/registry.h"
 #include "pubsub/status_macros.h"
-#include "pubsub/internal/str_cat.h"
 
 namespace pubsub {
 namespace {
@@ -40,9 +41,28 @@ using Kind = JsonNode::Kind;
 // ---------------------------------------------------------------------------
 // Text helpers
 
+// Offending values are shown at most this long in errors.
+constexpr size_t kMaxShown = 40;
+
+// A string as shown in an error: quoted and escaped, cut at a UTF-8
+// boundary after kMaxShown bytes with "..." to say so.
+std::string DescribeText(std::string_view s) {
+  bool truncated = false;
+  if (s.size() > kMaxShown) {
+    size_t cut = kMaxShown;
+    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+    s = s.substr(0, cut);
+    truncated = true;
+  }
+  std::string out;
+  internal::JsonWriter writer(out);
+  writer.String(s);
+  if (truncated) out.insert(out.size() - 1, "...");
+  return out;
+}
+
 // How an offending value is shown in an error: JSON-ish and short.
 std::string Describe(const JsonNode& node) {
-  constexpr size_t kMaxShown = 40;
   switch (node.kind) {
     case Kind::kNull:
       return "null";
@@ -57,19 +77,7 @@ std::string Describe(const JsonNode& node) {
     case Kind::kString:
       break;
   }
-  std::string_view s = node.text;
-  bool truncated = false;
-  if (s.size() > kMaxShown) {
-    size_t cut = kMaxShown;
-    while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-    s = s.substr(0, cut);
-    truncated = true;
-  }
-  std::string out;
-  internal::JsonWriter writer(out);
-  writer.String(s);
-  if (truncated) out.insert(out.size() - 1, "...");
-  return out;
+  return DescribeText(node.text);
 }
 
 // Parses all of `text` with from_chars. kInvalid unless every byte is used.
@@ -740,27 +748,57 @@ class Converter {
 
 }  // namespace
 
-absl::StatusOr<ParsedEvent> Registry::ParseJson(std::string_view json) const {
+absl::StatusOr<ParsedEvent> Registry::ParseJson(std::string_view json,
+                                                std::optional<std::string_view> type) const {
+  // A type given beside the JSON is checked first: it decides the event
+  // whatever the text holds, and an unknown one makes parsing pointless.
+  const EventInfo* info = nullptr;
+  if (type.has_value()) {
+    if (type->empty()) {
+      return absl::InvalidArgumentError(
+          "type: required (the event's type string, e.g. \"new_comment\")");
+    }
+    info = FindEvent(*type);
+    if (info == nullptr) {
+      return absl::InvalidArgumentError(Cat("type: unknown event type ", DescribeText(*type)));
+    }
+  }
+
   absl::StatusOr<JsonNode> document = internal::ParseJsonDocument(json);
   if (!document.ok()) return document.status();
   const JsonNode& root = *document;
   if (root.kind != Kind::kObject) {
-    return absl::InvalidArgumentError(
-        Cat("expected a JSON object with a \"type\", got ", Describe(root)));
+    return absl::InvalidArgumentError(Cat(info == nullptr
+                                              ? "expected a JSON object with a \"type\", got "
+                                              : "expected a JSON object, got ",
+                                          Describe(root)));
   }
-  const JsonNode* type = nullptr;
+  const JsonNode* type_member = nullptr;
   for (const JsonMember& member : root.members) {
     if (member.key != "type") continue;
-    if (type != nullptr) return absl::InvalidArgumentError("type: duplicate field");
-    type = &member.value;
+    if (type_member != nullptr) return absl::InvalidArgumentError("type: duplicate field");
+    type_member = &member.value;
   }
-  if (type == nullptr) return absl::InvalidArgumentError("missing \"type\"");
-  if (type->kind != Kind::kString) {
-    return absl::InvalidArgumentError(Cat("type: expected a string, got ", Describe(*type)));
-  }
-  const EventInfo* info = FindEvent(type->text);
-  if (info == nullptr) {
-    return absl::InvalidArgumentError(Cat("type: unknown event type ", Describe(*type)));
+  if (type_member != nullptr) {
+    if (type_member->kind != Kind::kString) {
+      return absl::InvalidArgumentError(
+          Cat("type: expected a string, got ", Describe(*type_member)));
+    }
+    if (info != nullptr) {
+      // Compared as text, so a "type" that names no event at all reads as
+      // the mismatch it is, not as an unknown type.
+      if (type_member->text != *type) {
+        return absl::InvalidArgumentError(Cat("json: \"type\" is ", Describe(*type_member),
+                                              ", but type is ", DescribeText(*type)));
+      }
+    } else {
+      info = FindEvent(type_member->text);
+      if (info == nullptr) {
+        return absl::InvalidArgumentError(Cat("type: unknown event type ", Describe(*type_member)));
+      }
+    }
+  } else if (info == nullptr) {
+    return absl::InvalidArgumentError("missing \"type\"");
   }
 
   ParsedEvent event;

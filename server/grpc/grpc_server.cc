@@ -1,14 +1,21 @@
 #include "server/grpc/grpc_server.h"
 
+#include <algorithm>
 #include <limits>
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/resource_quota.h>
 
 #include "absl/strings/str_cat.h"
 #include "server/auth/jwt.h"
 #include "server/grpc/publisher_service.h"
 
 namespace pubsub::gateway {
+
+// Each stream reply id is "<16 hex digits>-<counter>": at most 37 bytes, plus
+// 3 of framing; room to spare for the failure and the count.
+static_assert(PublisherService::kMaxStreamEvents * 40 + 64 * 1024 <= GrpcServer::kMaxReplyBytes,
+              "the largest PublishStream reply must fit in kMaxReplyBytes");
 
 struct GrpcServer::Impl {
   Impl(const Registry& registry, Publisher& publisher, GrpcServerOptions options)
@@ -50,6 +57,12 @@ absl::StatusOr<int> GrpcServer::Start(const std::string& address) {
   builder.RegisterService(&impl_->service);
   builder.SetMaxReceiveMessageSize(static_cast<int>(
       std::min<size_t>(impl_->options.max_message_bytes, std::numeric_limits<int>::max())));
+  builder.SetMaxSendMessageSize(static_cast<int>(kMaxReplyBytes));
+  ::grpc::ResourceQuota quota("pubsub-grpc");
+  quota.Resize(impl_->options.memory_quota_bytes);
+  builder.SetResourceQuota(quota);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             std::max(1, impl_->options.max_concurrent_streams));
   // Port reuse would let a second gateway bind the same port silently.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   impl_->server = builder.BuildAndStart();
@@ -65,6 +78,10 @@ absl::StatusOr<int> GrpcServer::Start(const std::string& address) {
 }
 
 const std::string& GrpcServer::address() const { return impl_->address; }
+
+GrpcServer::Stats GrpcServer::stats() const {
+  return Stats{.handler_exceptions = impl_->service.handler_exceptions()};
+}
 
 void GrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
   if (impl_->shut_down) return;

@@ -1,5 +1,9 @@
 #include "server/grpc/publisher_service.h"
 
+#include <spdlog/spdlog.h>
+
+#include <exception>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -13,6 +17,35 @@ namespace v1 = pubsub::v1;
 
 namespace {
 
+// The text of the exception being handled.
+std::string CurrentExceptionText() {
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+    return "an exception of unknown type";
+  }
+}
+
+// One Publish call, shared by the handler and the publish callback: whichever
+// claims it first finishes it, so an exception thrown after the callback ran
+// (or a callback that runs after the handler threw) cannot finish it twice.
+// The reactor, reply and context are gRPC's and valid until the call is
+// finished; nothing touches them after a failed Claim.
+struct UnaryCall {
+  UnaryCall(::grpc::ServerUnaryReactor* reactor, ::grpc::CallbackServerContext* context,
+            v1::PublishReply* reply)
+      : reactor(reactor), context(context), reply(reply) {}
+
+  ::grpc::ServerUnaryReactor* const reactor;
+  ::grpc::CallbackServerContext* const context;
+  v1::PublishReply* const reply;
+  std::atomic<bool> claimed{false};
+
+  bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
+};
+
 // One PublishStream call. Lifetime: deleted in OnDone, which gRPC runs only
 // after Finish and after every reaction (OnReadDone, OnCancel) has returned.
 // Publish callbacks are not reactions, so Finish is only called once no
@@ -22,17 +55,50 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
  public:
   PublishStreamReactor(PublisherService& service, const ::grpc::CallbackServerContext& context,
                        v1::PublishStreamReply* reply)
-      : service_(service), reply_(reply) {
-    if (absl::Status allowed = service_.Authorize(context); !allowed.ok()) {
-      finished_ = true;
-      Finish(ToGrpcStatus(allowed));
-      return;
+      : service_(service), context_(context), reply_(reply) {}
+
+  // Authorizes the call and starts reading; called once, after construction.
+  void Start() {
+    ::grpc::Status refused;
+    try {
+      const absl::Status allowed = service_.Authorize(context_);
+      if (allowed.ok()) {
+        reading_ = true;
+        StartRead(&request_);
+        return;
+      }
+      refused = ToGrpcStatus(allowed);
+    } catch (...) {
+      service_.ReportException("PublishStream", context_);
+      refused = InternalError();
     }
-    reading_ = true;
-    StartRead(&request_);
+    finished_ = true;
+    Finish(refused);
   }
 
   void OnReadDone(bool ok) override {
+    try {
+      ReadDone(ok);
+    } catch (...) {
+      Abort("PublishStream OnReadDone");
+    }
+  }
+
+  void OnCancel() override {
+    try {
+      std::unique_lock<std::mutex> lock(mutex_);
+      cancelled_ = true;
+      stopped_ = true;
+      Continue(lock);
+    } catch (...) {
+      Abort("PublishStream OnCancel");
+    }
+  }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void ReadDone(bool ok) {
     std::unique_lock<std::mutex> lock(mutex_);
     if (!ok || stopped_ || finished_) {
       // !ok: the client closed its side (or the call ended). Otherwise a
@@ -56,34 +122,57 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
     // `request_` stays untouched until the next StartRead, which waits for
     // `reading_` to drop below: the publisher copies what it needs before
     // PublishOne returns.
-    service_.PublishOne(request_, [this, index](absl::StatusOr<std::string> id) {
-      OnPublished(index, std::move(id));
-    });
+    //
+    // If PublishOne throws, its callback may have run, may run later or may
+    // never run: `settled` makes exactly one of the callback and the catch
+    // below give the event's in-flight slot back.
+    auto settled = std::make_shared<std::atomic<bool>>(false);
+    try {
+      service_.PublishOne(request_, [this, index, settled](absl::StatusOr<std::string> id) {
+        if (settled->exchange(true)) return;  // the handover threw: the call is ending
+        OnPublished(index, std::move(id));
+      });
+    } catch (...) {
+      if (!settled->exchange(true)) {
+        lock.lock();
+        --in_flight_;
+        lock.unlock();
+      }
+      throw;
+    }
 
     lock.lock();
     reading_ = false;
     Continue(lock);
   }
 
-  void OnCancel() override {
-    std::unique_lock<std::mutex> lock(mutex_);
-    cancelled_ = true;
-    stopped_ = true;
-    Continue(lock);
+  // A publish callback: runs on the bus's thread, so nothing may escape.
+  void OnPublished(int64_t index, absl::StatusOr<std::string> id) {
+    try {
+      std::unique_lock<std::mutex> lock(mutex_);
+      --in_flight_;
+      if (id.ok()) {
+        *reply_->mutable_event_ids(static_cast<int>(index)) = std::move(*id);
+        reply_->set_accepted_count(reply_->accepted_count() + 1);
+      } else {
+        RecordFailure(index, id.status());
+      }
+      Continue(lock);
+    } catch (...) {
+      Abort("PublishStream publish callback");
+    }
   }
 
-  void OnDone() override { delete this; }
-
- private:
-  void OnPublished(int64_t index, absl::StatusOr<std::string> id) {
+  // After an exception: reports it, stops the stream and ends the call with
+  // INTERNAL once nothing is in flight. Runs in catch blocks, after the
+  // failed step's lock was released. A read may still be outstanding:
+  // finishing does not wait for it, and no further read starts.
+  void Abort(std::string_view where) noexcept {
+    service_.ReportException(where, context_);
     std::unique_lock<std::mutex> lock(mutex_);
-    --in_flight_;
-    if (id.ok()) {
-      *reply_->mutable_event_ids(static_cast<int>(index)) = std::move(*id);
-      reply_->set_accepted_count(reply_->accepted_count() + 1);
-    } else {
-      RecordFailure(index, id.status());
-    }
+    internal_error_ = true;
+    stopped_ = true;
+    reading_ = false;
     Continue(lock);
   }
 
@@ -113,21 +202,25 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
     // stream: finishing does not wait for the client's next message.
     if (in_flight_ == 0 && (stopped_ || input_closed_)) {
       finished_ = true;
-      const bool cancelled = cancelled_;
+      const ::grpc::Status status = internal_error_ ? InternalError()
+                                    : cancelled_    ? ::grpc::Status::CANCELLED
+                                                    : ::grpc::Status::OK;
       lock.unlock();
-      Finish(cancelled ? ::grpc::Status::CANCELLED : ::grpc::Status::OK);
+      Finish(status);
     }
   }
 
   PublisherService& service_;
-  v1::PublishStreamReply* const reply_;  // owned by gRPC, valid until OnDone
-  v1::PublishRequest request_;           // the read buffer
+  const ::grpc::CallbackServerContext& context_;  // gRPC's, valid until OnDone
+  v1::PublishStreamReply* const reply_;           // owned by gRPC, valid until OnDone
+  v1::PublishRequest request_;                    // the read buffer
 
   std::mutex mutex_;
   bool reading_ = false;  // a read is outstanding or its event is being handed over
   bool input_closed_ = false;
-  bool stopped_ = false;  // an event was refused or the call was cancelled
+  bool stopped_ = false;  // an event was refused, the call was cancelled or something threw
   bool cancelled_ = false;
+  bool internal_error_ = false;  // an exception was caught: the call ends with INTERNAL
   bool finished_ = false;
   int in_flight_ = 0;
 };
@@ -140,12 +233,13 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
                         std::string(status.message()));
 }
 
+::grpc::Status InternalError() {
+  return ::grpc::Status(::grpc::StatusCode::INTERNAL, "internal error");
+}
+
 PublisherService::PublisherService(const Registry& registry, Publisher& publisher,
-                                   PublisherKeyPolicy key_policy)
-    : registry_(registry),
-      publisher_(publisher),
-      message_index_(registry),
-      key_policy_(std::move(key_policy)) {}
+                                   auth::PublisherKeyPolicy key_policy)
+    : registry_(registry), publisher_(publisher), key_policy_(std::move(key_policy)) {}
 
 absl::Status PublisherService::Authorize(const ::grpc::CallbackServerContext& context) const {
   const auto& metadata = context.client_metadata();
@@ -155,12 +249,24 @@ absl::Status PublisherService::Authorize(const ::grpc::CallbackServerContext& co
   return key_policy_.Check(authorization);
 }
 
+void PublisherService::ReportException(std::string_view where,
+                                       const ::grpc::CallbackServerContext& context) noexcept {
+  handler_exceptions_.fetch_add(1, std::memory_order_relaxed);
+  try {
+    spdlog::error("grpc: exception in {} of a call from {}: {}", where, context.peer(),
+                  CurrentExceptionText());
+  } catch (...) {
+    // Logging failed too: the count above still records it.
+  }
+}
+
 absl::StatusOr<ParsedEvent> PublisherService::ToEvent(const v1::PublishRequest& request) const {
   switch (request.event_case()) {
     case v1::PublishRequest::kJson:
-      return ParseTypedJson(registry_, request.json().type(), request.json().json());
+      // JsonEvent.type is required: an empty one is refused, not looked for in the JSON.
+      return registry_.ParseJson(request.json().json(), request.json().type());
     case v1::PublishRequest::kMessage:
-      return UnpackEvent(message_index_, request.message().type_url(), request.message().value());
+      return registry_.Unpack(request.message().type_url(), request.message().value());
     case v1::PublishRequest::EVENT_NOT_SET:
       break;
   }
@@ -179,21 +285,45 @@ void PublisherService::PublishOne(const v1::PublishRequest& request, PublishCall
                                                       const v1::PublishRequest* request,
                                                       v1::PublishReply* reply) {
   ::grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  if (absl::Status allowed = Authorize(*context); !allowed.ok()) {
-    reactor->Finish(ToGrpcStatus(allowed));
-    return reactor;
+  std::shared_ptr<UnaryCall> call;
+  try {
+    call = std::make_shared<UnaryCall>(reactor, context, reply);
+    if (absl::Status allowed = Authorize(*context); !allowed.ok()) {
+      call->Claim();
+      reactor->Finish(ToGrpcStatus(allowed));
+      return reactor;
+    }
+    PublishOne(*request, [this, call](absl::StatusOr<std::string> id) {
+      // Runs on the bus's thread (or inside PublishOne): nothing may escape.
+      if (!call->Claim()) return;  // the handler threw and finished the call
+      ::grpc::Status status;
+      try {
+        if (id.ok()) {
+          call->reply->set_event_id(std::move(*id));
+        } else {
+          status = ToGrpcStatus(id.status());
+        }
+      } catch (...) {
+        ReportException("Publish callback", *call->context);
+        status = InternalError();
+      }
+      call->reactor->Finish(status);
+    });
+  } catch (...) {
+    // The context is valid until this handler returns, finished or not.
+    ReportException("Publish", *context);
+    // Unless the publish callback already finished it. Without `call` (it
+    // could not be made) the event was never handed over.
+    if (call == nullptr || call->Claim()) reactor->Finish(InternalError());
   }
-  PublishOne(*request, [reactor, reply](absl::StatusOr<std::string> id) {
-    if (!id.ok()) return reactor->Finish(ToGrpcStatus(id.status()));
-    reply->set_event_id(std::move(*id));
-    reactor->Finish(::grpc::Status::OK);
-  });
   return reactor;
 }
 
 ::grpc::ServerReadReactor<v1::PublishRequest>* PublisherService::PublishStream(
     ::grpc::CallbackServerContext* context, v1::PublishStreamReply* reply) {
-  return new PublishStreamReactor(*this, *context, reply);
+  auto* reactor = new PublishStreamReactor(*this, *context, reply);
+  reactor->Start();
+  return reactor;
 }
 
 }  // namespace pubsub::gateway

@@ -14,18 +14,27 @@
 // records each event's id at its index. It stops at the first refused event
 // (or at kMaxStreamEvents) and finishes once nothing is in flight (see the
 // proto for the contract).
+//
+// Exceptions: none escapes into gRPC or into the bus. The handlers, the
+// stream's reactions (OnReadDone, OnCancel) and the publish callbacks catch
+// everything; an exception ends THAT call with INTERNAL "internal error" (a
+// stream once its events in flight have completed), is logged once with the
+// peer's address, and is counted (handler_exceptions()). Other calls go on.
 #ifndef PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_
 #define PUBSUB_SERVER_GRPC_PUBLISHER_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "pubsub/publisher.grpc.pb.h"
 #include "pubsub/publisher.h"
 #include "pubsub/registry.h"
-#include "server/grpc/event_input.h"
-#include "server/grpc/publisher_key.h"
+#include "server/auth/publisher_key.h"
 
 namespace pubsub::gateway {
 
@@ -35,13 +44,14 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
   // and backpressure on the client through gRPC's flow control).
   static constexpr int kMaxInFlight = 256;
   // Events per stream. The reply lists every event's id, so this bounds the
-  // reply (about 30 bytes an id: well under the 4 MiB that gRPC clients
+  // reply (about 40 bytes an id: well under the 4 MiB that gRPC clients
   // accept by default) and the memory a stream holds. The event beyond it is
   // refused with RESOURCE_EXHAUSTED: the job continues on a new stream.
   static constexpr int64_t kMaxStreamEvents = 50'000;
 
   // `registry` and `publisher` must outlive the service.
-  PublisherService(const Registry& registry, Publisher& publisher, PublisherKeyPolicy key_policy);
+  PublisherService(const Registry& registry, Publisher& publisher,
+                   auth::PublisherKeyPolicy key_policy);
 
   ::grpc::ServerUnaryReactor* Publish(::grpc::CallbackServerContext* context,
                                       const pubsub::v1::PublishRequest* request,
@@ -53,21 +63,36 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
   // The key check for a call's metadata.
   absl::Status Authorize(const ::grpc::CallbackServerContext& context) const;
 
-  // Validates `request` and hands it to the publisher; `done` runs exactly
-  // once (possibly before this returns) with the event id or the reason.
+  // Validates `request` and hands it to the publisher; `done` runs at most
+  // once (possibly before this returns) with the event id or the reason. May
+  // throw (whatever the bus throws): then `done` may or may not have run.
   void PublishOne(const pubsub::v1::PublishRequest& request, PublishCallback done);
+
+  // Logs the exception being handled (call only from a catch block) once,
+  // naming `where` it was caught and the call's peer, and counts it.
+  void ReportException(std::string_view where,
+                       const ::grpc::CallbackServerContext& context) noexcept;
+
+  // Exceptions caught so far, over all calls.
+  uint64_t handler_exceptions() const {
+    return handler_exceptions_.load(std::memory_order_relaxed);
+  }
 
  private:
   absl::StatusOr<ParsedEvent> ToEvent(const pubsub::v1::PublishRequest& request) const;
 
   const Registry& registry_;
   Publisher& publisher_;
-  const EventMessageIndex message_index_;
-  const PublisherKeyPolicy key_policy_;
+  const auth::PublisherKeyPolicy key_policy_;
+  std::atomic<uint64_t> handler_exceptions_{0};
 };
 
 // absl and gRPC share the canonical codes.
 ::grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// What a call that an exception stopped ends with. The details stay in the
+// log: they are not the client's business.
+::grpc::Status InternalError();
 
 }  // namespace pubsub::gateway
 

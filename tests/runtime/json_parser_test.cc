@@ -1,5 +1,6 @@
 // Registry::ParseJson: good bodies of every field kind, and every class of
-// error with its exact text (publishers see these in 400 responses).
+// error with its exact text (publishers see these in 400 responses and gRPC
+// statuses), with and without a type given beside the JSON.
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
@@ -33,6 +34,14 @@ class ParseJsonTest : public ::testing::Test {
   // The error message for a whole body.
   std::string Error(std::string_view json) {
     auto parsed = registry_.ParseJson(json);
+    if (parsed.ok()) return "<ok>";
+    EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
+    return std::string(parsed.status().message());
+  }
+
+  // The error message for a body parsed with `type` given beside it.
+  std::string TypedError(std::string_view type, std::string_view json) {
+    auto parsed = registry_.ParseJson(json, type);
     if (parsed.ok()) return "<ok>";
     EXPECT_EQ(parsed.status().code(), absl::StatusCode::kInvalidArgument);
     return std::string(parsed.status().message());
@@ -434,6 +443,50 @@ TEST_F(ParseJsonTest, ScopeIsRequired) {
   EXPECT_EQ(Error(R"({"type":"kitchen","room":null})"),
             R"(room: must not be empty (the scope of channel "rooms"))");
   EXPECT_EQ(Error(R"({"type":"kitchen","room":"r"})"), "<ok>");
+}
+
+TEST_F(ParseJsonTest, TypeGivenBesideTheJson) {
+  // "type" may be left out...
+  auto parsed = registry_.ParseJson(R"({"text":"hi","id":7})", "note");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->info, &kNoteEvent);
+  EXPECT_EQ(static_cast<const Note&>(*parsed->message).id(), 7);
+  EXPECT_EQ(pubsub::Registry::RenderJson(*parsed->info, *parsed->message),
+            R"({"type":"note","text":"hi","id":7})");
+  // ...or given, equal (escapes decoded first), anywhere in the object.
+  parsed = registry_.ParseJson(R"({"text":"hi","type":"n\u006fte"})", "note");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->info, &kNoteEvent);
+  parsed = registry_.ParseJson(" { } ", "letter");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->info, &kLetterEvent);
+  // Field errors keep their paths; the scope is still required.
+  EXPECT_EQ(TypedError("kitchen", R"({"room":"r","inner":{"nmae":1}})"),
+            "inner.nmae: unknown field");
+  EXPECT_EQ(TypedError("kitchen", "{}"),
+            R"(room: must not be empty (the scope of channel "rooms"))");
+  EXPECT_EQ(TypedError("kitchen", R"({"type":"kitchen","room":"r"})"), "<ok>");
+}
+
+TEST_F(ParseJsonTest, TypeGivenBesideTheJsonProblems) {
+  EXPECT_EQ(TypedError("", R"({"type":"note"})"),
+            R"(type: required (the event's type string, e.g. "new_comment"))");
+  EXPECT_EQ(TypedError("nope", R"({"type":"note"})"), R"(type: unknown event type "nope")");
+  // The given type is checked before the JSON is read.
+  EXPECT_EQ(TypedError("nope", "{"), R"(type: unknown event type "nope")");
+  EXPECT_EQ(TypedError(std::string(50, 'x'), "{}"),
+            R"(type: unknown event type ")" + std::string(40, 'x') + R"(...")");
+  EXPECT_EQ(TypedError("note", R"({"type":"letter"})"),
+            R"(json: "type" is "letter", but type is "note")");
+  // A "type" that names no event at all still reads as a mismatch.
+  EXPECT_EQ(TypedError("note", R"({"type":"typo"})"),
+            R"(json: "type" is "typo", but type is "note")");
+  EXPECT_EQ(TypedError("note", R"({"type":7})"), "type: expected a string, got 7");
+  EXPECT_EQ(TypedError("note", R"({"type":"note","type":"note"})"), "type: duplicate field");
+  EXPECT_EQ(TypedError("note", "[1,2]"), "expected a JSON object, got an array");
+  EXPECT_EQ(TypedError("note", R"({"text":)"), "invalid JSON at byte 8: incomplete JSON");
+  EXPECT_EQ(TypedError("note", "\"\xff\""), "invalid UTF-8 at byte 1");
+  EXPECT_EQ(TypedError("note", R"({"text":5})"), "text: expected a string, got 5");
 }
 
 // Untrusted input never crashes: mutated and truncated bodies get an answer

@@ -17,7 +17,6 @@
 #include "pubsub/redis_bus.h"
 #include "pubsub/registry.h"
 #include "server/auth/jwt.h"
-#include "server/grpc/event_input.h"
 #include "server/linked_schema.h"
 #include "tools/cli/args.h"
 #include "tools/cli/cli.h"
@@ -238,7 +237,7 @@ int RunPublish(std::span<const std::string> raw, Io io) {
   if (json == "-") {
     json.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
   }
-  auto parsed = gateway::ParseTypedJson(*registry, args->positional[0], json);
+  auto parsed = registry->ParseJson(json, args->positional[0]);
   if (!parsed.ok()) {
     return Fail(io, kCommand, absl::StrCat("invalid event: ", parsed.status().message()),
                 kExitInvalidEvent);

@@ -10,12 +10,18 @@
 //   if (!event.ok()) return Status400(event.status().message());
 //   std::string json = registry.RenderJson(*event->info, *event->message);
 //
+//   // A publisher that names the type beside the JSON (gRPC, the CLI):
+//   auto typed = registry.ParseJson(R"({"track_id":"4",...})", "new_comment");
+//   // A packed message (google.protobuf.Any's two parts):
+//   auto packed = registry.Unpack(any.type_url(), any.value());
+//
 // Thread-safety: registration happens at startup; after that a Registry is
 // immutable and safe to read from any thread.
 #ifndef PUBSUB_REGISTRY_H_
 #define PUBSUB_REGISTRY_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,21 +79,43 @@ class Registry {
 
   // Registers a channel; AlreadyExists if its name or path is taken.
   absl::Status AddChannel(const ChannelInfo& channel);
-  // Registers an event; AlreadyExists if its type string is taken,
+  // Registers an event; AlreadyExists if its type string or its message
+  // type is taken (a packed message must name exactly one event),
   // FailedPrecondition if its channel was not registered first.
   absl::Status AddEvent(const EventInfo& event);
 
   const EventInfo* FindEvent(std::string_view type) const;
+  // The event whose message is `full_name` ("sample.NewComment"), or null.
+  const EventInfo* FindEventByMessageName(std::string_view full_name) const;
   const ChannelInfo* FindChannel(std::string_view name) const;
   const std::vector<const ChannelInfo*>& channels() const { return channels_; }
   const std::vector<const EventInfo*>& events() const { return events_; }
 
   // Parses the event exactly as browsers receive it: a JSON object whose
-  // "type" names a registered event and whose other keys are its fields.
+  // "type" names a registered event and whose other keys are its fields. The
+  // one parser of published JSON: the HTTP endpoint, the gRPC service and
+  // the CLI all come here, in one pass over the text.
+  //
+  // `type`: nullopt when the JSON alone names the event (HTTP: "type" is
+  // required). Otherwise the event's type as the caller was told it (gRPC's
+  // JsonEvent.type, the CLI's TYPE): then "type" may be left out of `json`,
+  // and if present must equal `type`; an empty `type` is refused as missing.
+  //
   // InvalidArgument, naming the problem and the field path, for bad JSON,
-  // invalid UTF-8, an unknown type or field, a value of the wrong kind, or a
-  // missing scope value on a scoped channel.
-  absl::StatusOr<ParsedEvent> ParseJson(std::string_view json) const;
+  // invalid UTF-8, a missing, unknown or mismatched type, an unknown field, a
+  // value of the wrong kind, or a missing scope value on a scoped channel:
+  //   `type: unknown event type "nope"`, `data.id: expected an integer, got "x"`,
+  //   `json: "type" is "new_broadcast", but type is "new_comment"`.
+  absl::StatusOr<ParsedEvent> ParseJson(std::string_view json,
+                                        std::optional<std::string_view> type = std::nullopt) const;
+
+  // Decodes a packed event: google.protobuf.Any's type_url and value, e.g.
+  // ("type.googleapis.com/sample.NewComment", bytes). The message name after
+  // the last '/' selects the event (FindEventByMessageName). InvalidArgument,
+  // prefixed "message: " (the Any), when the URL is malformed, names no
+  // registered event's message, or the bytes do not parse as it (proto3
+  // strings must be UTF-8). Scope and targets are the Publisher's to check.
+  absl::StatusOr<ParsedEvent> Unpack(std::string_view type_url, std::string_view value) const;
 
   // Decodes a serialized event of type `info` (an envelope's payload).
   // InvalidArgument when the bytes do not parse.
@@ -100,6 +128,8 @@ class Registry {
  private:
   absl::flat_hash_map<std::string_view, const ChannelInfo*> channels_by_name_;
   absl::flat_hash_map<std::string_view, const EventInfo*> events_by_type_;
+  // Keyed by the descriptor's full_name(), which lives as long as the pool.
+  absl::flat_hash_map<std::string_view, const EventInfo*> events_by_message_;
   std::vector<const ChannelInfo*> channels_;
   std::vector<const EventInfo*> events_;
 };
