@@ -218,9 +218,11 @@ RequestReader::Event RequestReader::Next() {
     }
     const std::string_view data = Buffered();
     if (data.empty()) {
-      // Between requests, the peer's close is the normal end; within one, the
-      // request is cut short and there is nobody to answer.
-      return eof_ ? Event::kClosed : Event::kNeedMore;
+      if (!eof_) return Event::kNeedMore;
+      // Between requests, the peer's close is the normal end; within one,
+      // the request was cut short (the peer may still read the answer).
+      return parser_->got_some() ? Fail(Status::bad_request, "request cut short")
+                                 : Event::kClosed;
     }
     boost::beast::error_code ec;
     const size_t used = parser_->put(boost::asio::buffer(data.data(), data.size()), ec);
@@ -228,7 +230,8 @@ RequestReader::Event RequestReader::Next() {
     if (parser_->failure) return Fail(parser_->failure->status, parser_->failure->reason);
     if (ec == boost::beast::http::error::need_more) {
       if (const Event stall = CheckStall(); stall == Event::kError) return stall;
-      return eof_ ? Event::kClosed : Event::kNeedMore;
+      if (!eof_) return Event::kNeedMore;
+      return Fail(Status::bad_request, "request cut short");
     }
     if (ec == boost::beast::http::error::header_limit) {
       return Fail(Status::request_header_fields_too_large,

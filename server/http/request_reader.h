@@ -73,7 +73,7 @@ class RequestReader {
     kHeader,    // request() has the request line and header: decide
     kRequest,   // request() is complete
     kError,     // error() says what to answer; the connection must close
-    kClosed,    // the peer closed its side: nothing to answer
+    kClosed,    // the peer closed its side between requests: nothing to answer
   };
   struct Error {
     Status status = Status::bad_request;
@@ -89,7 +89,7 @@ class RequestReader {
   std::span<char> ReadSpace();
   // `bytes` of ReadSpace() were filled.
   void Commit(size_t bytes);
-  // The peer closed its side: a request in progress is cut short.
+  // The peer closed its side: a request in progress is cut short (400).
   void CommitEof();
 
   // Parses what was committed. kHeader is returned once per request, then

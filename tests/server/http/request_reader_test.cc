@@ -218,7 +218,8 @@ TEST(RequestReaderTest, PeerCloseEndsTheConnection) {
     RequestReader reader;
     ASSERT_EQ(Feed(reader, "GET / HT").event, Event::kNeedMore);
     reader.CommitEof();
-    EXPECT_EQ(reader.Next(), Event::kClosed);
+    EXPECT_EQ(reader.Next(), Event::kError);
+    EXPECT_EQ(reader.error().reason, "request cut short");
   }
 }
 
