@@ -38,7 +38,7 @@ absl::Status Gateway::Init() {
     if (!verifier.ok()) return verifier.status();
     verifier_ = std::move(*verifier);
   }
-  PublisherKeyPolicy publisher_key;
+  auth::PublisherKeyPolicy publisher_key;
   publisher_key.allow_without_key = config_.dev_auth;
   if (!config_.publisher_key_file.empty()) {
     auto key = auth::ReadSecretFile(config_.publisher_key_file);

@@ -19,7 +19,7 @@
 #include "server/gateway/loop_pool.h"
 #include "server/gateway/metrics.h"
 #include "server/gateway/presence.h"
-#include "server/grpc/publisher_key.h"
+#include "server/auth/publisher_key.h"
 #include "server/http/request_reader.h"
 #include "server/routing/router.h"
 
@@ -44,7 +44,7 @@ struct GatewayContext {
   const routing::Router& router;
   const auth::JwtVerifier* verifier;  // null in development auth mode
   // Who may publish and read /api/stats (shared with the gRPC service).
-  PublisherKeyPolicy publisher_key;
+  auth::PublisherKeyPolicy publisher_key;
   http::HttpLimits http_limits;
   std::vector<LoopSessions> loop_sessions;
   std::atomic<bool> shutting_down{false};
