@@ -22,7 +22,8 @@ import urllib.request
 import websockets
 
 GATEWAY = os.environ.get("PUBSUB_GATEWAY", "pubsub-gateway")
-SECRET = "integration-test-secret"
+# At least 32 bytes: the gateway refuses shorter HS256 secrets.
+SECRET = "integration-test-secret-0123456789abcdef"
 PUBLISHER_KEY = "integration-test-publisher-key"
 
 # A bound for waits on conditions that normally hold within milliseconds;
