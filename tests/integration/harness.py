@@ -64,6 +64,7 @@ class Gateway:
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline()
+        self.startup_line = line
         match = re.search(r"listening on http://([\d.]+):(\d+)", line)
         if not match:
             self.process.kill()
