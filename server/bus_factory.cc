@@ -32,10 +32,10 @@ std::string RedisMetrics(const RedisBus::Stats& stats) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
-  // Both buses take what an accepted body becomes: an event at the
-  // --max-body-bytes limit is published, not refused by the bus.
-  const size_t max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
-  if (!config.redis.has_value()) return std::make_unique<EmbeddedBus>(max_envelope_bytes);
+  // The embedded bus refuses envelopes over --max-body-bytes itself: the
+  // gRPC path relies on that to refuse events over the limit (it checks only
+  // the message size, which is --max-body-bytes + kEnvelopeOverheadBytes).
+  if (!config.redis.has_value()) return std::make_unique<EmbeddedBus>(config.max_body_bytes);
   RedisBusOptions options = *config.redis;
   if (!config.redis_password_file.empty()) {
     auto password = auth::ReadSecretFile(config.redis_password_file);
@@ -45,7 +45,7 @@ absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
     }
     options.password = *std::move(password);
   }
-  options.max_envelope_bytes = max_envelope_bytes;
+  options.max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
   return std::make_unique<RedisBus>(std::move(options));
 }
 
