@@ -11,42 +11,17 @@
 #include <boost/asio/signal_set.hpp>
 
 #include "absl/strings/str_join.h"
-#include "pubsub/embedded_bus.h"
-#include "pubsub/redis_bus.h"
+#include "pubsub/log.h"
 #include "pubsub/registry.h"
-#include "server/auth/jwt.h"
+#include "server/bus_factory.h"
 #include "server/config/gateway_config.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/text.h"
 #include "server/grpc/grpc_server.h"
 #include "server/linked_schema.h"
-#include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
 namespace {
-
-// An envelope carries an event of at most --max-body-bytes plus its id, type,
-// topic and targets.
-constexpr size_t kEnvelopeOverheadBytes = 64 * 1024;
-
-std::string RedisMetrics(const pubsub::RedisBus::Stats& stats) {
-  std::string out;
-  auto add = [&out](const char* name, const char* help, uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
-  };
-  add("pubsub_redis_reconnects_total", "Redis connections re-established after a loss.",
-      stats.reconnects);
-  add("pubsub_redis_dropped_connections_total",
-      "Established Redis connections that were lost (including Redis dropping a slow subscriber).",
-      stats.dropped_connections);
-  add("pubsub_redis_protocol_errors_total", "Redis connections dropped for a malformed reply.",
-      stats.protocol_errors);
-  add("pubsub_redis_messages_in_total", "Messages received from Redis subscriptions.",
-      stats.messages_in);
-  add("pubsub_redis_publishes_total", "Publishes confirmed by Redis.", stats.publishes);
-  add("pubsub_redis_publish_errors_total", "Publishes that failed.", stats.publish_errors);
-  return out;
-}
 
 std::string DescribeChannels(const pubsub::Registry& registry) {
   std::vector<std::string> names;
@@ -70,9 +45,10 @@ int main(int argc, char** argv) {
   }
   const pubsub::gateway::GatewayConfig& config = parsed.config;
   // Logs go to stderr; stdout carries only the startup line scripts read.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("pubsub"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
-  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  if (auto status = pubsub::ConfigureLogging("pubsub-gateway", config.log_level); !status.ok()) {
+    std::fprintf(stderr, "pubsub-gateway: %s\n", std::string(status.message()).c_str());
+    return 2;
+  }
 
   pubsub::Registry registry;
   if (auto status = pubsub::gateway::RegisterLinkedSchema(registry); !status.ok()) {
@@ -80,34 +56,14 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  std::unique_ptr<pubsub::Bus> bus;
-  if (config.bus == "memory") {
-    bus = std::make_unique<pubsub::EmbeddedBus>(config.max_body_bytes);
-  } else {
-    auto options = pubsub::ParseRedisUrl(config.bus);
-    if (!options.ok()) {
-      spdlog::critical("--bus: {}", pubsub::gateway::View(options.status().message()));
-      return 2;
-    }
-    if (!config.redis_password_file.empty()) {
-      auto password = pubsub::auth::ReadSecretFile(config.redis_password_file);
-      if (!password.ok()) {
-        spdlog::critical("--redis-password-file: {}",
-                         pubsub::gateway::View(password.status().message()));
-        return 2;
-      }
-      options->password = *std::move(password);
-    }
-    options->max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
-    // Never blocks: an unreachable Redis is retried with backoff while the
-    // gateway serves /readyz 503 and refuses upgrades with 503.
-    bus = std::make_unique<pubsub::RedisBus>(*std::move(options));
+  auto made_bus = pubsub::gateway::MakeBus(config);
+  if (!made_bus.ok()) {
+    spdlog::critical("{}", pubsub::gateway::View(made_bus.status().message()));
+    return 2;
   }
-
+  std::unique_ptr<pubsub::Bus> bus = *std::move(made_bus);
   pubsub::gateway::Gateway gateway(config, registry, *bus);
-  if (auto* redis = dynamic_cast<pubsub::RedisBus*>(bus.get())) {
-    gateway.SetExtraMetrics([redis] { return RedisMetrics(redis->stats()); });
-  }
+  if (auto metrics = pubsub::gateway::BusMetrics(*bus)) gateway.SetExtraMetrics(metrics);
   if (auto status = gateway.Start(); !status.ok()) {
     spdlog::critical("{}", pubsub::gateway::View(status.message()));
     return 1;

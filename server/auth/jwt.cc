@@ -155,6 +155,9 @@ absl::StatusOr<std::unique_ptr<JwtVerifier>> JwtVerifier::Create(
     return absl::InvalidArgumentError(
         Cat({"JWT leeway must be 0 to ", std::to_string(kMaxLeewaySeconds), " seconds"}));
   }
+  if (!options.hs256_secret.empty()) {
+    if (auto status = CheckHs256Secret(options.hs256_secret); !status.ok()) return status;
+  }
   if (options.hs256_secret.size() > kMaxSecretBytes) {
     return absl::InvalidArgumentError("HS256 secret larger than 64 KiB");
   }
@@ -273,12 +276,32 @@ absl::StatusOr<std::string> ReadSecretFile(const std::string& path) {
   return secret;
 }
 
+absl::Status CheckHs256Secret(std::string_view secret) {
+  if (secret.size() >= kMinHs256SecretBytes) return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      Cat({"the HS256 secret is ", std::to_string(secret.size()), " bytes; at least ",
+           std::to_string(kMinHs256SecretBytes), " are required (RFC 7518 section 3.2)"}));
+}
+
+absl::StatusOr<std::string> ReadHs256SecretFile(const std::string& path) {
+  absl::StatusOr<std::string> secret = ReadSecretFile(path);
+  if (!secret.ok()) return secret;
+  if (auto status = CheckHs256Secret(*secret); !status.ok()) {
+    // A guessable secret lets anyone mint tokens for any user: say how to
+    // make a good one.
+    return absl::InvalidArgumentError(
+        Cat({path, ": ", std::string(status.message()), "; make one with: head -c ",
+             std::to_string(kMinHs256SecretBytes), " /dev/urandom | base64 > ", path}));
+  }
+  return secret;
+}
+
 absl::StatusOr<std::unique_ptr<JwtVerifier>> MakeVerifierFromConfig(
     const gateway::GatewayConfig& config) {
   JwtVerifierOptions options;
   options.leeway_seconds = config.jwt_leeway_seconds;
   if (!config.jwt_secret_file.empty()) {
-    auto secret = ReadSecretFile(config.jwt_secret_file);
+    auto secret = ReadHs256SecretFile(config.jwt_secret_file);
     if (!secret.ok()) {
       return absl::InvalidArgumentError(
           Cat({"--jwt-secret-file ", std::string(secret.status().message())}));

@@ -58,6 +58,10 @@ namespace pubsub::auth {
 inline constexpr size_t kMaxTokenBytes = 8 * 1024;
 inline constexpr int kDefaultLeewaySeconds = 30;
 inline constexpr int kMaxLeewaySeconds = 60;
+// RFC 7518 section 3.2: an HS256 key at least as long as the hash output.
+// Shorter secrets (a word, a phrase) can be brute-forced offline from one
+// token, after which anyone can mint tokens for any user.
+inline constexpr size_t kMinHs256SecretBytes = 32;
 
 struct Identity {
   std::string user_id;
@@ -68,7 +72,8 @@ struct Identity {
 };
 
 struct JwtVerifierOptions {
-  // The HS256 secret (bytes); empty: HS256 tokens are refused.
+  // The HS256 secret (bytes), at least kMinHs256SecretBytes; empty: HS256
+  // tokens are refused.
   std::string hs256_secret;
   // An RSA public key in PEM ("BEGIN PUBLIC KEY" or "BEGIN RSA PUBLIC KEY"),
   // at least 2048 bits; empty: RS256 tokens are refused.
@@ -79,8 +84,9 @@ struct JwtVerifierOptions {
 
 class JwtVerifier {
  public:
-  // InvalidArgument when no key is configured, the leeway is out of range,
-  // or the public key does not load (not PEM, not RSA, under 2048 bits).
+  // InvalidArgument when no key is configured, the secret is too short (see
+  // CheckHs256Secret), the leeway is out of range, or the public key does not
+  // load (not PEM, not RSA, under 2048 bits).
   static absl::StatusOr<std::unique_ptr<JwtVerifier>> Create(const JwtVerifierOptions& options);
 
   ~JwtVerifier();
@@ -111,15 +117,29 @@ class JwtVerifier {
 // naming the file when it cannot be read or is empty.
 absl::StatusOr<std::string> ReadSecretFile(const std::string& path);
 
+// OK, or InvalidArgument when `secret` is shorter than kMinHs256SecretBytes
+// ("the HS256 secret is 19 bytes; at least 32 are required ...").
+absl::Status CheckHs256Secret(std::string_view secret);
+
+// ReadSecretFile, then CheckHs256Secret with a message for whoever wrote the
+// file: its name, the length found, the minimum, and how to make a good one
+// ("/etc/s: the HS256 secret is 19 bytes; at least 32 are required (...);
+// make one with: head -c 32 /dev/urandom | base64 > /etc/s"). For the
+// gateway's --jwt-secret-file and `pubsub token --secret-file`.
+absl::StatusOr<std::string> ReadHs256SecretFile(const std::string& path);
+
 // Builds the verifier the gateway's flags ask for: --jwt-secret-file,
 // --jwt-public-key-file, --jwt-leeway-seconds (files are read here).
-// InvalidArgument naming the flag on any problem, including when neither
-// file is configured (--dev-auth: the gateway then needs no verifier).
+// InvalidArgument naming the flag on any problem, including a secret shorter
+// than kMinHs256SecretBytes and when neither file is configured (--dev-auth:
+// the gateway then needs no verifier).
 absl::StatusOr<std::unique_ptr<JwtVerifier>> MakeVerifierFromConfig(
     const gateway::GatewayConfig& config);
 
 // Mints an HS256 token {"sub", "roles" (when non-empty), "exp"} for tests and
-// the `pubsub token` command.
+// the `pubsub token` command. The secret's length is not checked here (tests
+// sign with wrong secrets on purpose): callers that take a secret from a user
+// check it with ReadHs256SecretFile or CheckHs256Secret.
 std::string MintHs256(std::string_view secret, const Identity& identity, int64_t exp_unix_seconds);
 
 // Mints an RS256 token with an RSA private key in PEM; InvalidArgument when

@@ -9,7 +9,9 @@
 #include <string_view>
 #include <thread>
 
+#include "absl/status/statusor.h"
 #include "pubsub/internal/str_cat.h"
+#include "pubsub/redis_bus.h"
 
 namespace pubsub::gateway {
 namespace {
@@ -125,51 +127,26 @@ absl::Status ParseListen(std::string_view flag, std::string_view value, std::str
   return absl::OkStatus();
 }
 
+// --bus memory | redis://...: the URL is parsed by the runtime's
+// ParseRedisUrl, the one parser of Redis URLs (the CLI's --redis uses it too).
+// Messages never quote a URL, which may hold a password.
 absl::Status ParseBus(std::string_view value, GatewayConfig& config) {
   constexpr std::string_view kFlag = "--bus";
   if (value == "memory") {
-    config.bus = "memory";
     config.redis.reset();
     return absl::OkStatus();
   }
-  std::string lower = ToLower(value.substr(0, 9));
-  if (lower.rfind("rediss://", 0) == 0) {
-    return FlagError(kFlag, "TLS to Redis (rediss://) is not supported");
-  }
-  if (lower.rfind("redis://", 0) != 0) {
+  const std::string scheme = ToLower(value.substr(0, value.find("://")));
+  if (value.find("://") == std::string_view::npos || (scheme != "redis" && scheme != "rediss")) {
+    // Quote the value unless it might carry a password.
+    const std::string got =
+        value.find('@') == std::string_view::npos ? Cat({", got '", value, "'"}) : "";
     return FlagError(kFlag,
-                     Cat({"expected 'memory' or redis://HOST[:PORT][/DB], got '", value, "'"}));
+                     Cat({"expected memory or redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]", got}));
   }
-  std::string_view rest = value.substr(8);
-  if (rest.find_first_of("?#") != std::string_view::npos) {
-    return FlagError(kFlag, "a query or fragment in the Redis URL is not supported");
-  }
-  size_t slash = rest.find('/');
-  std::string_view authority = rest.substr(0, slash);
-  if (authority.find('@') != std::string_view::npos) {
-    return FlagError(kFlag, "credentials in the Redis URL are not supported");
-  }
-  RedisAddress redis;
-  if (auto status = SplitHostPort(kFlag, authority, uint16_t{6379}, redis.host, redis.port);
-      !status.ok()) {
-    return status;
-  }
-  if (redis.port == 0) return FlagError(kFlag, "the Redis port must not be 0");
-  if (!IsIpAddress(redis.host) && !IsHostName(redis.host)) {
-    return FlagError(kFlag, Cat({"'", redis.host, "' is not a host name or IP address"}));
-  }
-  if (slash != std::string_view::npos) {
-    std::string_view db = rest.substr(slash + 1);
-    if (!db.empty()) {
-      if (auto status = ParseNumber<int>("--bus (database number)", db, 0,
-                                         std::numeric_limits<int>::max(), redis.db);
-          !status.ok()) {
-        return status;
-      }
-    }
-  }
-  config.bus = std::string(value);
-  config.redis = std::move(redis);
+  absl::StatusOr<RedisBusOptions> redis = ParseRedisUrl(value);
+  if (!redis.ok()) return FlagError(kFlag, std::string(redis.status().message()));
+  config.redis = *std::move(redis);
   return absl::OkStatus();
 }
 
@@ -259,6 +236,11 @@ const std::vector<Flag>& Flags() {
        [](std::string_view v, GatewayConfig& c) {
          return ParseListen("--grpc-listen", v, c.grpc_listen_host, c.grpc_listen_port);
        }},
+      {"--reuse-port", false,
+       [](std::string_view, GatewayConfig& c) {
+         c.reuse_port = true;
+         return absl::OkStatus();
+       }},
       {"--bus", true, [](std::string_view v, GatewayConfig& c) { return ParseBus(v, c); }},
       PathFlag("--jwt-secret-file", &GatewayConfig::jwt_secret_file),
       PathFlag("--jwt-public-key-file", &GatewayConfig::jwt_public_key_file),
@@ -310,6 +292,17 @@ absl::Status CheckCombination(const GatewayConfig& config) {
     return absl::InvalidArgumentError(
         "choose an auth mode: --jwt-secret-file FILE and/or --jwt-public-key-file FILE, or "
         "--dev-auth for development");
+  }
+  if (!config.redis_password_file.empty()) {
+    if (!config.redis.has_value()) {
+      return absl::InvalidArgumentError(
+          "--redis-password-file is for a Redis bus: add --bus redis://HOST[:PORT][/DB]");
+    }
+    if (!config.redis->password.empty()) {
+      return absl::InvalidArgumentError(
+          "--bus has a password and --redis-password-file gives another: keep only "
+          "--redis-password-file (a URL on the command line is visible in ps)");
+    }
   }
   if (config.ping_interval_seconds >= config.idle_timeout_seconds) {
     return absl::InvalidArgumentError(Cat(
@@ -386,7 +379,7 @@ events to publish over HTTP (and gRPC).
 
 Usage:
   pubsub-gateway --listen 127.0.0.1:8080 [--grpc-listen 127.0.0.1:50051]
-                 [--bus memory | --bus redis://127.0.0.1:6379]
+                 [--bus memory | --bus redis://127.0.0.1:6379 [--redis-password-file FILE]]
                  [--jwt-secret-file FILE | --dev-auth] [--publisher-key-file FILE] [--allowed-origin URL ...]
 
 Flags take their value as "--flag value" or "--flag=value".
@@ -396,10 +389,17 @@ Network:
                                 brackets ([::1]:8080); port 0 picks a free one.
                                 Default: 127.0.0.1:8080
   --grpc-listen HOST:PORT       Address of the gRPC Publish service. Default: off
-  --bus memory|redis://HOST[:PORT][/DB]
+  --reuse-port                  Share the --listen port with other processes that pass it too
+                                (the kernel spreads connections among them). Without it, a port
+                                another process listens on is refused at start-up. The gRPC
+                                port is never shared. Default: off
+  --bus memory|redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
                                 Where events travel between publishers and gateways: "memory" is
                                 the embedded in-process bus (one replica); a Redis URL connects
-                                replicas (port 6379 and database 0 by default). Default: memory
+                                replicas (port 6379 and database 0 by default; USER for Redis 6
+                                ACLs). A password in the URL works, but every local user can
+                                read a command line (ps): prefer --redis-password-file.
+                                Default: memory
   --redis-password-file FILE    Password for Redis AUTH, read from FILE (a trailing newline is
                                 ignored), so that it never appears on a command line or in
                                 logs. Default: none
@@ -408,7 +408,8 @@ Network:
 
 Authentication (exactly one mode is required):
   --jwt-secret-file FILE        HS256 JWT secret (the file's content; one trailing newline is
-                                removed).
+                                removed): at least 32 bytes, e.g. from
+                                head -c 32 /dev/urandom | base64 > FILE
   --jwt-public-key-file FILE    RS256 JWT public key (PEM). May be combined with the secret.
   --jwt-leeway-seconds N        Clock skew allowed on exp and nbf, 0 to 60. Default: 30
   --dev-auth                    DEVELOPMENT ONLY: no token; the user id comes from ?user_id= and

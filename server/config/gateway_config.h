@@ -20,15 +20,9 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "pubsub/redis_bus.h"
 
 namespace pubsub::gateway {
-
-// --bus redis://HOST[:PORT][/DB], parsed.
-struct RedisAddress {
-  std::string host;  // a host name or IP address, IPv6 without brackets
-  uint16_t port = 6379;
-  int db = 0;
-};
 
 struct GatewayConfig {
   // --listen HOST:PORT: HTTP and WebSocket. HOST is an IP address (IPv6 in
@@ -38,10 +32,15 @@ struct GatewayConfig {
   // --grpc-listen HOST:PORT: the gRPC Publish service; empty host = off.
   std::string grpc_listen_host;
   uint16_t grpc_listen_port = 0;
-  // --bus: "memory" (the embedded, in-process bus) or the redis:// URL as
-  // given; `redis` is set exactly when it is a Redis URL.
-  std::string bus = "memory";
-  std::optional<RedisAddress> redis;
+  // When set, SO_REUSEPORT lets this gateway share --listen with other
+  // processes that set it too (the kernel spreads connections among them);
+  // otherwise a port that another process listens on is refused at start-up.
+  bool reuse_port = false;  // --reuse-port
+  // --bus: unset for "memory" (the embedded, in-process bus); for a redis://
+  // URL, what pubsub::ParseRedisUrl made of it (host, port, database, and the
+  // user name and password when the URL has them). The URL itself is not
+  // kept: it may hold a password.
+  std::optional<RedisBusOptions> redis;
   // Auth: exactly one of JWT (a secret file and/or a public key file) or
   // development mode.
   std::string jwt_secret_file;      // --jwt-secret-file: HS256 shared secret
@@ -50,6 +49,7 @@ struct GatewayConfig {
   bool dev_auth = false;            // --dev-auth: user from ?user_id=, roles from ?role=
   std::string publisher_key_file;   // --publisher-key-file: key for POST /api/publish
   std::string redis_password_file;  // --redis-password-file: AUTH password for --bus redis://
+                                    // (read by MakeBus, server/bus_factory.h)
   // --allowed-origin (repeatable): normalized origins "scheme://host[:port]",
   // scheme and host lowercased, as browsers send them. Empty = any origin.
   std::vector<std::string> allowed_origins;

@@ -3,12 +3,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/post.hpp>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
+#include "pubsub/log.h"
 #include "server/gateway/http_session.h"
 #include "spdlog/spdlog.h"
 
@@ -25,21 +28,63 @@ struct Listener::Acceptor {
 };
 
 namespace {
-// Log the "out of file descriptors" condition at most once a minute, process-wide.
-std::atomic<int64_t> last_fd_warning{0};
 
+// "127.0.0.1:8080" or "[::1]:8080": the address as --listen takes it.
+std::string ListenFlagValue(const tcp::endpoint& endpoint) {
+  const std::string host = endpoint.address().to_string();
+  return endpoint.address().is_v6() ? absl::StrCat("[", host, "]:", endpoint.port())
+                                    : absl::StrCat(host, ":", endpoint.port());
+}
+
+absl::Status ListenError(const tcp::endpoint& endpoint, const boost::system::error_code& error,
+                         const std::string& in_use_hint) {
+  if (error == asio::error::address_in_use) {
+    return absl::UnavailableError(absl::StrCat("--listen ", ListenFlagValue(endpoint),
+                                               ": address already in use (", in_use_hint, ")"));
+  }
+  return absl::UnavailableError(
+      absl::StrCat("--listen ", ListenFlagValue(endpoint), ": cannot listen: ", error.message()));
+}
+
+// Refuses an address that another socket listens on, and resolves port 0.
+//
+// The acceptors set SO_REUSEPORT (one per loop, the kernel spreading
+// connections among them), so binding them would silently join any other
+// process that set it too — a second gateway started by mistake would take
+// half the connections. A probe socket with SO_REUSEADDR (so that connections
+// of a previous run in TIME_WAIT do not count) but without SO_REUSEPORT
+// cannot bind where anyone listens: EADDRINUSE then means "taken". The probe
+// is closed before the acceptors bind; a process that grabs the port in
+// between (microseconds) makes the acceptors fail or, if it set SO_REUSEPORT
+// itself, share the port.
+absl::StatusOr<tcp::endpoint> ProbeUnused(asio::io_context& io, const tcp::endpoint& requested) {
+  tcp::acceptor probe(io);
+  boost::system::error_code error;
+  probe.open(requested.protocol(), error);
+  if (!error) probe.set_option(tcp::acceptor::reuse_address(true), error);
+  if (!error) probe.bind(requested, error);
+  if (error) {
+    return ListenError(requested, error,
+                       "another process listens there; pass --reuse-port to share the port "
+                       "deliberately");
+  }
+  tcp::endpoint bound = probe.local_endpoint(error);
+  if (error) return ListenError(requested, error, "");
+  return bound;
+}
+
+// Logs "out of file descriptors" at most once a minute, process-wide, with
+// the number of occurrences in between.
 void WarnOutOfDescriptors(const boost::system::error_code& error) {
-  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::steady_clock::now().time_since_epoch())
-                          .count();
-  int64_t last = last_fd_warning.load();
-  if (now - last >= 60 && last_fd_warning.compare_exchange_strong(last, now)) {
+  static LogLimiter limiter(1, std::chrono::minutes(1));
+  if (auto permit = limiter.Allow()) {
     spdlog::warn(
         "listener: cannot accept ({}): refusing new connections until descriptors "
-        "free up; open connections are unaffected",
-        error.message());
+        "free up; open connections are unaffected{}",
+        error.message(), SuppressedNote(permit.suppressed));
   }
 }
+
 }  // namespace
 
 Listener::Listener(GatewayContext& context) : context_(context) {}
@@ -52,6 +97,11 @@ Listener::~Listener() {
 
 absl::Status Listener::Bind(const tcp::endpoint& requested) {
   tcp::endpoint endpoint = requested;
+  if (!context_.config.reuse_port && context_.loops.size() > 0) {
+    auto unused = ProbeUnused(context_.loops.loop(0), requested);
+    if (!unused.ok()) return unused.status();
+    endpoint = *unused;
+  }
   for (size_t i = 0; i < context_.loops.size(); ++i) {
     auto acceptor = std::make_unique<Acceptor>(context_.loops.loop(i), i);
     boost::system::error_code error;
@@ -67,11 +117,14 @@ absl::Status Listener::Bind(const tcp::endpoint& requested) {
     if (!error) acceptor->acceptor.bind(endpoint, error);
     if (!error) acceptor->acceptor.listen(asio::socket_base::max_listen_connections, error);
     if (error) {
-      return absl::UnavailableError(absl::StrCat("cannot listen on ",
-                                                 endpoint.address().to_string(), ":",
-                                                 endpoint.port(), ": ", error.message()));
+      return ListenError(endpoint, error,
+                         context_.config.reuse_port
+                             ? "another process listens there without SO_REUSEPORT, so the port "
+                               "cannot be shared"
+                             : "another process took the port while the gateway was starting");
     }
-    // With port 0 the first bind picks the port; the others share it.
+    // With port 0 (and --reuse-port) the first bind picks the port; the
+    // others share it.
     endpoint = acceptor->acceptor.local_endpoint();
     port_ = endpoint.port();
     acceptor->spare_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);

@@ -2,6 +2,11 @@
 // per loop, so the kernel spreads connections and no loop hands sockets to
 // another) and starts an HttpSession for each.
 //
+// An address that another process listens on is refused ("--listen
+// 127.0.0.1:8080: address already in use ...") unless --reuse-port asks to
+// share it: SO_REUSEPORT alone would let a second gateway silently take half
+// of the first one's connections.
+//
 // Out of file descriptors (EMFILE/ENFILE): the listener keeps one spare
 // descriptor; it frees it, accepts and at once closes the waiting connection
 // (the client sees a clean close, not a hang), reopens the spare, logs once a
@@ -27,7 +32,8 @@ class Listener {
   ~Listener();
 
   // Binds `endpoint` on every loop. The bound port (useful with port 0) is
-  // then available from port().
+  // then available from port(). Unavailable with a message naming --listen
+  // when the address is taken (see above) or cannot be bound.
   absl::Status Bind(const boost::asio::ip::tcp::endpoint& endpoint);
   unsigned short port() const { return port_; }
 

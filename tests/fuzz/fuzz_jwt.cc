@@ -25,7 +25,7 @@
 
 namespace {
 
-constexpr std::string_view kSecret = "fuzz-secret";
+constexpr std::string_view kSecret = "fuzz-secret-of-at-least-32-bytes!";
 constexpr int64_t kNow = 1'800'000'000;
 
 void Check(bool condition) {

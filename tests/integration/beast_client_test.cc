@@ -24,7 +24,7 @@ namespace http = beast::http;
 namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 
-constexpr char kSecret[] = "beast-client-test-secret";
+constexpr char kSecret[] = "beast-client-test-secret-of-32-bytes-or-more";
 
 std::string WriteTempFile(const std::string& contents) {
   char path[] = "/tmp/pubsub-beast-test-XXXXXX";

@@ -22,7 +22,8 @@ import urllib.request
 import websockets
 
 GATEWAY = os.environ.get("PUBSUB_GATEWAY", "pubsub-gateway")
-SECRET = "integration-test-secret"
+# At least 32 bytes: the gateway refuses shorter HS256 secrets.
+SECRET = "integration-test-secret-0123456789abcdef"
 PUBLISHER_KEY = "integration-test-publisher-key"
 
 # A bound for waits on conditions that normally hold within milliseconds;
@@ -63,6 +64,7 @@ class Gateway:
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.process.stdout.readline()
+        self.startup_line = line
         match = re.search(r"listening on http://([\d.]+):(\d+)", line)
         if not match:
             self.process.kill()

@@ -4,8 +4,7 @@
 #include <iostream>
 #include <vector>
 
-#include "spdlog/sinks/stdout_color_sinks.h"
-#include "spdlog/spdlog.h"
+#include "pubsub/log.h"
 #include "tools/cli/commands.h"
 
 namespace pubsub::cli {
@@ -70,9 +69,8 @@ int Main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);
   // Library logs (e.g. the Redis bus's connection warnings) go to stderr:
   // stdout carries only results (event ids, JSON lines, tokens).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("pubsub-cli"));
-  spdlog::set_pattern("pubsub: %l: %v");
-  spdlog::set_level(spdlog::level::warn);
+  // Warnings only: a command's own messages are its output, not logs.
+  (void)ConfigureLogging("pubsub", "warn");  // a valid level: cannot fail
   std::vector<std::string> args(argv + 1, argv + argc);
   return Run(args, std::cout, std::cerr);
 }

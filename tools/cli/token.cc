@@ -24,7 +24,8 @@ Flags:
   --role R            A role (repeatable), e.g. --role creator.
   --ttl SECONDS       Lifetime, 1 to 31536000 (a year). Default: 3600
   --secret-file FILE  The HS256 secret: the file's bytes without one trailing
-                      newline, as the gateway reads it. Required.
+                      newline, as the gateway reads it; at least 32 bytes, e.g.
+                      from: head -c 32 /dev/urandom | base64 > FILE. Required.
 
 )help";
 
@@ -63,8 +64,13 @@ int RunToken(std::span<const std::string> raw, Io io) {
   for (const std::string& role : identity.roles) {
     if (role.empty()) return UsageError(io, "token", "--role: a role must not be empty");
   }
-  auto secret = auth::ReadSecretFile(secret_file);
-  if (!secret.ok()) return Fail(io, "token", secret.status().message(), kExitFailure);
+  // The gateway refuses a short secret at start-up: refuse to sign with one
+  // too, rather than mint tokens that no correctly configured gateway takes.
+  auto secret = auth::ReadHs256SecretFile(secret_file);
+  if (!secret.ok()) {
+    return Fail(io, "token", "--secret-file " + std::string(secret.status().message()),
+                kExitFailure);
+  }
 
   const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())

@@ -5,8 +5,7 @@
 #include <cstring>
 #include <iostream>
 
-#include "spdlog/sinks/stdout_color_sinks.h"
-#include "spdlog/spdlog.h"
+#include "pubsub/log.h"
 #include "tools/loadgen/loadgen.h"
 
 int main(int argc, char** argv) {
@@ -18,7 +17,7 @@ int main(int argc, char** argv) {
   }
   std::signal(SIGPIPE, SIG_IGN);
   // The runtime (RedisBus) logs through spdlog: keep stdout for the report.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("pubsub-loadgen"));
+  (void)pubsub::ConfigureLogging("pubsub-loadgen", "info");  // a valid level: cannot fail
   auto options = pubsub::loadgen::ParseOptions(argc, argv);
   if (!options.ok()) {
     std::cerr << "pubsub-loadgen: " << options.status().message() << "\n";

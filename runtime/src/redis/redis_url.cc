@@ -1,10 +1,10 @@
 // ParseRedisUrl: redis://[[username]:password@]host[:port][/db].
+#include <arpa/inet.h>
 #include <strings.h>
 
 #include <charconv>
 #include <optional>
 #include <string>
-
 #include <string_view>
 
 #include "pubsub/internal/percent_decode.h"
@@ -37,6 +37,23 @@ bool ParseNumber(std::string_view digits, long min, long max, long& value) {
   }
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
   return ec == std::errc() && end == digits.data() + digits.size() && value >= min && value <= max;
+}
+
+bool IsIpv6Address(const std::string& host) {
+  unsigned char buffer[16];
+  return inet_pton(AF_INET6, host.c_str(), buffer) == 1;
+}
+
+// A DNS name or an IPv4 address. '_' is allowed: resolvers accept it, and
+// container names (docker compose's "redis_1") use it.
+bool IsHostName(std::string_view host) {
+  if (host.size() > 253 || host.front() == '-' || host.front() == '.') return false;
+  for (char c : host) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '.' || c == '_';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -86,6 +103,7 @@ absl::StatusOr<RedisBusOptions> ParseRedisUrl(std::string_view url) {
     const size_t close = authority.find(']');
     if (close == std::string_view::npos) return Bad("unterminated IPv6 address");
     options.host = std::string(authority.substr(1, close - 1));
+    if (!IsIpv6Address(options.host)) return Bad("not an IPv6 address in brackets");
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return Bad("unexpected text after the IPv6 address");
@@ -101,10 +119,8 @@ absl::StatusOr<RedisBusOptions> ParseRedisUrl(std::string_view url) {
     }
   }
   if (options.host.empty()) return Bad("missing host");
-  for (char c : options.host) {
-    if (static_cast<unsigned char>(c) <= 0x20 || c == '/' || c == '@' || c == '%') {
-      return Bad("invalid character in the host");
-    }
+  if (authority.front() != '[' && !IsHostName(options.host)) {
+    return Bad("the host must be a name or an IP address (IPv6 in brackets: [::1])");
   }
   if (!port_text.empty()) {
     long port = 0;

@@ -50,6 +50,28 @@ TEST(ParseRedisUrlTest, Ipv6) {
   EXPECT_EQ(options->db, 2);
 }
 
+TEST(ParseRedisUrlTest, HostNames) {
+  for (const char* host : {"redis.internal", "redis_1", "REDIS-a.b", "10.0.0.5"}) {
+    auto options = ParseRedisUrl(std::string("redis://") + host + ":7001");
+    ASSERT_TRUE(options.ok()) << host << ": " << options.status();
+    EXPECT_EQ(options->host, host);
+    EXPECT_EQ(options->port, 7001);
+  }
+}
+
+TEST(ParseRedisUrlTest, MessagesNameTheProblem) {
+  auto message = [](std::string_view url) {
+    return std::string(ParseRedisUrl(url).status().message());
+  };
+  EXPECT_NE(message("rediss://h").find("TLS"), std::string::npos);
+  EXPECT_NE(message("redis://h:0").find("port"), std::string::npos);
+  EXPECT_NE(message("redis://").find("missing host"), std::string::npos);
+  EXPECT_NE(message("redis://bad_host!:1").find("host"), std::string::npos);
+  EXPECT_NE(message("redis://h/x").find("database"), std::string::npos);
+  EXPECT_NE(message("redis://h/0?timeout=1").find("query"), std::string::npos);
+  EXPECT_NE(message("redis://user@h").find("password"), std::string::npos);
+}
+
 TEST(ParseRedisUrlTest, RejectsBadUrlsWithoutEchoingThePassword) {
   const char* bad[] = {
       "",
@@ -74,6 +96,11 @@ TEST(ParseRedisUrlTest, RejectsBadUrlsWithoutEchoingThePassword) {
       "redis://[::1",
       "redis://[::1]x",
       "redis://ho st",
+      "redis://bad_host!:1",
+      "redis://-host",
+      "redis://[127.0.0.1]:1",
+      "redis://[not-v6]",
+      "redis://::1:6379",
   };
   for (const char* url : bad) {
     auto options = ParseRedisUrl(url);

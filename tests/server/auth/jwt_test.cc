@@ -174,18 +174,24 @@ TEST(JwtTest, UnicodeUserIdAndOtherClaimsIgnored) {
   EXPECT_EQ(identity->user_id, "\u00e9lodie");
 }
 
-TEST(JwtTest, JwtIoExampleSignatureIsRecognised) {
-  // The well-known example token (secret "your-256-bit-secret"): the
-  // signature checks out, then the claims are refused because it has no exp.
+TEST(JwtTest, JwtIoExampleSecretIsTooShort) {
+  // The well-known jwt.io example signs with "your-256-bit-secret", 19 bytes:
+  // a verifier with such a secret is refused (RFC 7518 A.1 below checks
+  // interoperability with a key of proper length).
   auto verifier = JwtVerifier::Create(Opts("your-256-bit-secret", ""));
-  ASSERT_TRUE(verifier.ok());
-  const std::string token =
-      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
-      "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
-      "SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
-  ExpectRefused(**verifier, token, "missing or invalid exp");
-  auto other = JwtVerifier::Create(Opts("another-secret", ""));
-  ExpectRefused(**other, token, "bad signature");
+  ASSERT_FALSE(verifier.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(verifier.status()));
+  EXPECT_EQ(Message(verifier.status()),
+            "the HS256 secret is 19 bytes; at least 32 are required (RFC 7518 section 3.2)");
+}
+
+TEST(JwtTest, Hs256SecretsOfAtLeast32Bytes) {
+  EXPECT_TRUE(CheckHs256Secret(std::string(32, 'k')).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(CheckHs256Secret(std::string(31, 'k'))));
+  EXPECT_TRUE(JwtVerifier::Create(Opts(std::string(32, 'k'))).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(JwtVerifier::Create(Opts(std::string(31, 'k'))).status()));
+  // RS256 alone needs no secret.
+  EXPECT_TRUE(JwtVerifier::Create(Opts("", Rsa2048().public_pem)).ok());
 }
 
 TEST(JwtTest, Rfc7515AppendixA1SignatureIsRecognised) {
@@ -357,8 +363,10 @@ TEST(JwtTest, Rs256) {
 
 TEST(JwtTest, CreateRefusesBadConfigurations) {
   EXPECT_TRUE(absl::IsInvalidArgument(JwtVerifier::Create({}).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(JwtVerifier::Create(Opts("s", "", 61)).status()));
-  EXPECT_TRUE(absl::IsInvalidArgument(JwtVerifier::Create(Opts("s", "", -1)).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(JwtVerifier::Create(Opts(std::string(kSecret), "", 61)).status()));
+  EXPECT_TRUE(
+      absl::IsInvalidArgument(JwtVerifier::Create(Opts(std::string(kSecret), "", -1)).status()));
   auto garbage = JwtVerifier::Create(Opts("", "-----BEGIN PUBLIC KEY-----\nxx"));
   EXPECT_TRUE(absl::IsInvalidArgument(garbage.status()));
   KeyPair weak = GenerateRsa(1024);
@@ -478,6 +486,35 @@ TEST(MakeVerifierFromConfigTest, ReadsTheFlagsFiles) {
 
   config.jwt_public_key_file.clear();
   EXPECT_TRUE(absl::IsInvalidArgument(MakeVerifierFromConfig(config).status()));
+}
+
+TEST(MakeVerifierFromConfigTest, RefusesAShortSecretSayingHowToMakeOne) {
+  gateway::GatewayConfig config;
+  config.jwt_secret_file = TempFile("integration-test-secret\n");  // 23 bytes + newline
+  auto verifier = MakeVerifierFromConfig(config);
+  ASSERT_FALSE(verifier.ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(verifier.status()));
+  EXPECT_EQ(Message(verifier.status()),
+            "--jwt-secret-file " + config.jwt_secret_file +
+                ": the HS256 secret is 23 bytes; at least 32 are required (RFC 7518 section "
+                "3.2); make one with: head -c 32 /dev/urandom | base64 > " +
+                config.jwt_secret_file);
+  // What that command makes (44 base64 characters and a newline) is accepted.
+  config.jwt_secret_file = TempFile("q7Vb0nXh2mS1yJ0mJ4kC5u9Zt3H8wqL2rN6pF1xE0aQ=\n");
+  EXPECT_TRUE(MakeVerifierFromConfig(config).ok()) << MakeVerifierFromConfig(config).status();
+}
+
+TEST(ReadHs256SecretFileTest, NamesTheFileAndTheLength) {
+  const std::string path = TempFile(std::string(31, 'x'));
+  auto secret = ReadHs256SecretFile(path);
+  ASSERT_FALSE(secret.ok());
+  for (const std::string& part :
+       {path + ": ", std::string("31 bytes"), std::string("at least 32"), "base64 > " + path}) {
+    EXPECT_NE(Message(secret.status()).find(part), std::string::npos) << part;
+  }
+  EXPECT_EQ(*ReadHs256SecretFile(TempFile(std::string(32, 'x') + "\n")), std::string(32, 'x'));
+  EXPECT_NE(Message(ReadHs256SecretFile("/nonexistent/s").status()).find("cannot read"),
+            std::string::npos);
 }
 
 }  // namespace

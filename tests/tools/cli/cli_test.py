@@ -146,6 +146,23 @@ class CliUsageTest(unittest.TestCase):
                 self.assertEqual(result.returncode, 1, result.stderr)
                 self.assertTrue(result.stderr.strip())
 
+    def test_token_refuses_a_short_secret(self):
+        # The gateway refuses HS256 secrets under 32 bytes: so does the signer.
+        with tempfile.TemporaryDirectory() as directory:
+            path = os.path.join(directory, "secret")
+            with open(path, "w") as f:
+                f.write("x" * 31 + "\n")
+            result = run_cli("token", "--user", "ann", "--secret-file", path)
+            self.assertEqual(result.returncode, 1, result.stderr)
+            self.assertEqual(result.stdout, "")
+            for part in (f"--secret-file {path}", "31 bytes", "at least 32",
+                         f"head -c 32 /dev/urandom | base64 > {path}"):
+                self.assertIn(part, result.stderr)
+            with open(path, "w") as f:
+                f.write("x" * 32 + "\n")
+            result = run_cli("token", "--user", "ann", "--secret-file", path)
+            self.assertEqual(result.returncode, 0, result.stderr)
+
 
 class CliGatewayTest(unittest.IsolatedAsyncioTestCase):
     @classmethod

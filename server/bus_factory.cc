@@ -1,0 +1,59 @@
+#include "server/bus_factory.h"
+
+#include <utility>
+
+#include "pubsub/embedded_bus.h"
+#include "pubsub/redis_bus.h"
+#include "server/auth/jwt.h"
+#include "spdlog/fmt/fmt.h"
+
+namespace pubsub::gateway {
+namespace {
+
+std::string RedisMetrics(const RedisBus::Stats& stats) {
+  std::string out;
+  auto add = [&out](const char* name, const char* help, uint64_t value) {
+    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
+  };
+  add("pubsub_redis_reconnects_total", "Redis connections re-established after a loss.",
+      stats.reconnects);
+  add("pubsub_redis_dropped_connections_total",
+      "Established Redis connections that were lost (including Redis dropping a slow subscriber).",
+      stats.dropped_connections);
+  add("pubsub_redis_protocol_errors_total", "Redis connections dropped for a malformed reply.",
+      stats.protocol_errors);
+  add("pubsub_redis_messages_in_total", "Messages received from Redis subscriptions.",
+      stats.messages_in);
+  add("pubsub_redis_publishes_total", "Publishes confirmed by Redis.", stats.publishes);
+  add("pubsub_redis_publish_errors_total", "Publishes that failed.", stats.publish_errors);
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
+  // The embedded bus refuses envelopes over --max-body-bytes itself: the
+  // gRPC path relies on that to refuse events over the limit (it checks only
+  // the message size, which is --max-body-bytes + kEnvelopeOverheadBytes).
+  if (!config.redis.has_value()) return std::make_unique<EmbeddedBus>(config.max_body_bytes);
+  RedisBusOptions options = *config.redis;
+  if (!config.redis_password_file.empty()) {
+    auto password = auth::ReadSecretFile(config.redis_password_file);
+    if (!password.ok()) {
+      return absl::InvalidArgumentError("--redis-password-file " +
+                                        std::string(password.status().message()));
+    }
+    options.password = *std::move(password);
+  }
+  options.max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
+  return std::make_unique<RedisBus>(std::move(options));
+}
+
+std::function<std::string()> BusMetrics(const Bus& bus) {
+  if (const auto* redis = dynamic_cast<const RedisBus*>(&bus)) {
+    return [redis] { return RedisMetrics(redis->stats()); };
+  }
+  return nullptr;
+}
+
+}  // namespace pubsub::gateway
