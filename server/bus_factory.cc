@@ -56,4 +56,11 @@ std::function<std::string()> BusMetrics(const Bus& bus) {
   return nullptr;
 }
 
+std::function<uint64_t()> BusExceptions(const Bus& bus) {
+  if (const auto* redis = dynamic_cast<const RedisBus*>(&bus)) {
+    return [redis] { return redis->stats().handler_exceptions; };
+  }
+  return nullptr;
+}
+
 }  // namespace pubsub::gateway

@@ -34,6 +34,11 @@ absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config);
 // bus has none. `bus` must outlive the returned function.
 std::function<std::string()> BusMetrics(const Bus& bus);
 
+// The count of exceptions the bus caught in its own handlers and callbacks,
+// for Gateway::AddExceptionSource, or an empty function when the bus keeps
+// none. `bus` must outlive the returned function.
+std::function<uint64_t()> BusExceptions(const Bus& bus);
+
 }  // namespace pubsub::gateway
 
 #endif  // PUBSUB_SERVER_BUS_FACTORY_H_

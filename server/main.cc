@@ -1,6 +1,7 @@
 // pubsub-gateway: serves the linked schema's channels over WebSocket.
 // Run with --help for the flags. The work happens in gateway/; this file only
 // reads the command line, picks the bus and waits for a signal.
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -64,6 +65,13 @@ int main(int argc, char** argv) {
   std::unique_ptr<pubsub::Bus> bus = *std::move(made_bus);
   pubsub::gateway::Gateway gateway(config, registry, *bus);
   if (auto metrics = pubsub::gateway::BusMetrics(*bus)) gateway.SetExtraMetrics(metrics);
+  if (auto count = pubsub::gateway::BusExceptions(*bus)) gateway.AddExceptionSource("redis", count);
+  // The gRPC server starts after the gateway (it publishes through it).
+  auto grpc_stats = std::make_shared<std::atomic<const pubsub::gateway::GrpcServer*>>(nullptr);
+  gateway.AddExceptionSource("grpc", [grpc_stats]() -> uint64_t {
+    const auto* server = grpc_stats->load();
+    return server == nullptr ? 0 : server->stats().handler_exceptions;
+  });
   if (auto status = gateway.Start(); !status.ok()) {
     spdlog::critical("{}", pubsub::gateway::View(status.message()));
     return 1;
@@ -79,6 +87,7 @@ int main(int argc, char** argv) {
       return 1;
     }
     grpc_server = *std::move(started);
+    grpc_stats->store(grpc_server.get());
     grpc_part = "  grpc=" + grpc_server->address();
   }
   if (config.dev_auth) {
@@ -106,6 +115,7 @@ int main(int argc, char** argv) {
     grpc_server->Shutdown(std::chrono::system_clock::now() +
                           std::chrono::milliseconds(config.shutdown_timeout_seconds * 500));
   }
+  grpc_stats->store(nullptr);
   gateway.Shutdown();
   spdlog::info("stopped");
   return 0;

@@ -74,7 +74,7 @@ Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer
   }
   const std::string_view path = target->path;
   if (path.starts_with("/ws/") || ws::IsWebSocketUpgrade(request)) {
-    return Upgrade(request, *target, peer);
+    return Upgrade(request, *target);
   }
   if (path == "/api/publish") {
     if (request.method() != verb::post) {
@@ -140,13 +140,12 @@ Decision FrontDoor::Stats(const http::Request& request,
   return Respond(http::MakeResponse(http::Status::ok, "application/json", std::move(body)));
 }
 
-Decision FrontDoor::Upgrade(const http::Request& request, const routing::RequestTarget& target,
-                            std::string_view peer) const {
+Decision FrontDoor::Upgrade(const http::Request& request,
+                            const routing::RequestTarget& target) const {
   auto admitted = Admission(context_).Admit(request, target, NowUnixSeconds());
   if (auto* refusal = std::get_if<http::Response>(&admitted)) {
     context_.metrics.shard(loop_).handshake_rejects.fetch_add(1, std::memory_order_relaxed);
-    spdlog::debug("ws: refused {} {}: {} {}", peer, target.path, refusal->result_int(),
-                  refusal->body());
+
     return Refuse(std::move(*refusal));
   }
   Decision decision;

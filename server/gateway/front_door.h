@@ -57,8 +57,7 @@ class FrontDoor {
 
  private:
   Decision Stats(const http::Request& request, const routing::RequestTarget& target) const;
-  Decision Upgrade(const http::Request& request, const routing::RequestTarget& target,
-                   std::string_view peer) const;
+  Decision Upgrade(const http::Request& request, const routing::RequestTarget& target) const;
 
   GatewayContext& context_;
   const size_t loop_;

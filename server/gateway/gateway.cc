@@ -27,6 +27,8 @@ absl::Status Gateway::Init() {
   loops_ = std::make_unique<LoopPool>(threads);
   metrics_ = std::make_unique<Metrics>(threads, registry_);
   if (extra_metrics_) metrics_->SetExtraSource(extra_metrics_);
+  for (auto& [component, count] : exception_sources_)
+    metrics_->AddExceptionSource(component, count);
   presence_ = std::make_unique<Presence>();
   hub_ = std::make_unique<Hub>(bus_, registry_, *loops_, *metrics_,
                                HubOptions{.max_loop_queue_bytes = config_.loop_queue_bytes});

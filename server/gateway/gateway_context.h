@@ -14,12 +14,12 @@
 #include "pubsub/publisher.h"
 #include "pubsub/registry.h"
 #include "server/auth/jwt.h"
+#include "server/auth/publisher_key.h"
 #include "server/config/gateway_config.h"
 #include "server/gateway/hub.h"
 #include "server/gateway/loop_pool.h"
 #include "server/gateway/metrics.h"
 #include "server/gateway/presence.h"
-#include "server/auth/publisher_key.h"
 #include "server/http/request_reader.h"
 #include "server/routing/router.h"
 

@@ -3,6 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/gateway/connection_log.h"
 #include "server/gateway/fault_guard.h"
 #include "server/gateway/text.h"
 #include "server/gateway/ws_session.h"
@@ -130,10 +131,13 @@ void HttpSession::Respond(http::Response response, After after) {
   const unsigned status = response.result_int();
   if (status >= 400) {
     context_.metrics.CountHttpError(loop_, status);
-    const http::Request& request = reader_.request();
-    spdlog::info("http: refused {} {} {}: {} {}", peer_, std::string_view(request.method_string()),
-                 std::string_view(request.target()).substr(0, 200), status,
-                 std::string_view(response.body()));
+    if (auto permit = ConnectionLog()) {
+      const http::Request& request = reader_.request();
+      spdlog::info("http: refused {} {} {}: {} {}{}", peer_,
+                   std::string_view(request.method_string()),
+                   LoggablePath(std::string_view(request.target())), status,
+                   std::string_view(response.body()), SuppressedNote(permit));
+    }
   }
   if (after == After::kNextRequest && context_.shutting_down.load()) after = After::kClose;
   if (after == After::kClose) response.keep_alive(false);

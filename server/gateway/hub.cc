@@ -7,6 +7,7 @@
 #include "google/protobuf/message.h"
 #include "pubsub/internal/json_writer.h"
 #include "pubsub/subscription.h"
+#include "server/gateway/connection_log.h"
 #include "server/gateway/text.h"
 #include "server/websocket/frame_codec.h"
 #include "spdlog/spdlog.h"
@@ -305,8 +306,10 @@ void Hub::ShedOnLoop(size_t loop, const TopicPtr& topic) {
   topic->shed_pending[loop].store(false);
   const auto& recipients = topic->recipients[loop];
   if (recipients.empty()) return;
-  spdlog::warn("hub: loop {} fell behind; closing its {} client(s) of {} (1013)", loop,
-               recipients.size(), topic->name);
+  if (auto permit = ConnectionLog()) {
+    spdlog::warn("hub: loop {} fell behind; closing its {} client(s) of {} (1013){}", loop,
+                 recipients.size(), topic->name, SuppressedNote(permit));
+  }
   metrics_.shard(loop).overload_closes.fetch_add(recipients.size(), std::memory_order_relaxed);
   for (Recipient* recipient : recipients) {
     try {

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "pubsub/log.h"
+#include "server/gateway/fault_guard.h"
 #include "server/gateway/http_session.h"
 #include "spdlog/spdlog.h"
 
@@ -185,7 +186,11 @@ void Listener::Accept(Acceptor& a) {
       boost::system::error_code ignored;
       socket.set_option(tcp::no_delay(true), ignored);
       socket.non_blocking(true, ignored);
-      std::make_shared<HttpSession>(context_, a.loop, std::move(socket))->Start();
+      // Whatever happens to this connection, the listener goes on accepting.
+      GuardHandler(
+          context_.metrics, Component::kHttp, socket,
+          [&] { std::make_shared<HttpSession>(context_, a.loop, std::move(socket))->Start(); },
+          [&] { socket.close(ignored); });
     } else {
       context_.metrics.accept_errors.fetch_add(1, std::memory_order_relaxed);
       spdlog::warn("listener: accept failed: {}", error.message());

@@ -112,6 +112,10 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
         std::back_inserter(out), "pubsub_handler_exceptions_total{{component=\"{}\"}} {}\n",
         ComponentName(static_cast<Component>(i)), exceptions_[i].load(std::memory_order_relaxed));
   }
+  for (const auto& [component, count] : exception_sources_) {
+    fmt::format_to(std::back_inserter(out),
+                   "pubsub_handler_exceptions_total{{component=\"{}\"}} {}\n", component, count());
+  }
   out +=
       "# HELP pubsub_http_errors_total HTTP error responses by status.\n"
       "# TYPE pubsub_http_errors_total counter\n";

@@ -83,6 +83,13 @@ class Metrics {
     }
   }
 
+  // Adds a component to pubsub_handler_exceptions_total whose count lives
+  // elsewhere (the gRPC server, the Redis bus). Set before the gateway
+  // starts; `count` is called from any loop thread.
+  void AddExceptionSource(std::string component, std::function<uint64_t()> count) {
+    exception_sources_.emplace_back(std::move(component), std::move(count));
+  }
+
   // Adds more Prometheus text to /metrics (e.g. the Redis bus's counters).
   // Set before the gateway starts; called from any loop thread.
   void SetExtraSource(std::function<std::string()> source) { extra_ = std::move(source); }
@@ -94,6 +101,7 @@ class Metrics {
   const Registry& registry_;
   std::vector<std::unique_ptr<ShardCounters>> shards_;
   Counter exceptions_[kComponents] = {};
+  std::vector<std::pair<std::string, std::function<uint64_t()>>> exception_sources_;
   std::function<std::string()> extra_;
 };
 

@@ -7,6 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
+#include "server/gateway/connection_log.h"
 #include "server/gateway/fault_guard.h"
 #include "server/gateway/text.h"
 #include "spdlog/spdlog.h"
@@ -122,8 +123,10 @@ void WsSession::OnJoined(absl::Status status) {
 }
 
 void WsSession::HandBackSocket(const absl::Status& status) {
-  spdlog::info("ws: refusing {} for user {}: {}", topic_name_, identity_.user_id,
-               View(status.message()));
+  if (auto permit = ConnectionLog()) {
+    spdlog::info("ws: refusing {} for user {}: {}{}", topic_name_, identity_.user_id,
+                 View(status.message()), SuppressedNote(permit));
+  }
   HandBack refused = std::move(refused_);
   asio::ip::tcp::socket socket = std::move(socket_);
   Finish();
@@ -138,8 +141,10 @@ void WsSession::Deliver(const DeliveryPtr& delivery) {
     if (queued_bytes_ + size > config.send_queue_bytes ||
         queue_.size() + in_flight_.size() >= config.send_queue_frames) {
       context_.metrics.shard(loop_).slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
-      spdlog::info("ws: closing slow consumer {} on {} ({} bytes queued)", identity_.user_id,
-                   topic_name_, queued_bytes_);
+      if (auto permit = ConnectionLog()) {
+        spdlog::info("ws: closing slow consumer {} on {} ({} bytes queued){}", identity_.user_id,
+                     topic_name_, queued_bytes_, SuppressedNote(permit));
+      }
       StartClose(1013, "slow consumer", /*drop_queue=*/true);
       return;
     }
@@ -206,8 +211,10 @@ void WsSession::ArmCloseTimer() {
     if (error || self->state_ == State::kFinished) return;
     self->context_.metrics.shard(self->loop_)
         .forced_disconnects.fetch_add(1, std::memory_order_relaxed);
-    spdlog::info("ws: dropping {} on {}: close not delivered in time", self->identity_.user_id,
-                 self->topic_name_);
+    if (auto permit = ConnectionLog()) {
+      spdlog::info("ws: dropping {} on {}: close not delivered in time{}", self->identity_.user_id,
+                   self->topic_name_, SuppressedNote(permit));
+    }
     self->Finish();
   });
 }
@@ -281,8 +288,10 @@ bool WsSession::HandleInput(uint8_t* data, size_t size) {
                    /*drop_queue=*/true);
         return true;
       case Kind::kError:
-        spdlog::info("ws: protocol error from {} on {}: {}", identity_.user_id, topic_name_,
-                     event.reason);
+        if (auto permit = ConnectionLog()) {
+          spdlog::info("ws: protocol error from {} on {}: {}{}", identity_.user_id, topic_name_,
+                       event.reason, SuppressedNote(permit));
+        }
         StartClose(event.close_code, event.reason, /*drop_queue=*/true);
         return true;
     }
@@ -324,8 +333,10 @@ void WsSession::Sweep(Clock::time_point now) {
   Guarded([&] {
     const auto& config = context_.config;
     if (now - last_heard_ > std::chrono::seconds(config.idle_timeout_seconds)) {
-      spdlog::info("ws: {} on {} idle for {} s, closing", identity_.user_id, topic_name_,
-                   config.idle_timeout_seconds);
+      if (auto permit = ConnectionLog()) {
+        spdlog::info("ws: {} on {} idle for {} s, closing{}", identity_.user_id, topic_name_,
+                     config.idle_timeout_seconds, SuppressedNote(permit));
+      }
       StartClose(1001, "idle timeout", /*drop_queue=*/true);
       return;
     }
