@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "google/protobuf/stubs/logging.h"
 #include "spdlog/sinks/stdout_color_sinks.h"
 #include "spdlog/spdlog.h"
 
@@ -23,6 +24,21 @@ std::optional<spdlog::level::level_enum> ParseLevel(std::string_view level) {
   return std::nullopt;
 }
 
+// Protobuf logs an ERROR for every message it refuses (a string field with
+// invalid UTF-8, say): bytes that a publisher or the bus can send at will.
+// Its lines join ours, through a limiter.
+void ProtobufLog(google::protobuf::LogLevel level, const char* file, int line,
+                 const std::string& message) {
+  static LogLimiter limiter(10, std::chrono::seconds(1));
+  const auto permit = limiter.Allow();
+  if (!permit) return;
+  const auto spd_level = level >= google::protobuf::LOGLEVEL_ERROR     ? spdlog::level::err
+                         : level == google::protobuf::LOGLEVEL_WARNING ? spdlog::level::warn
+                                                                       : spdlog::level::info;
+  spdlog::log(spd_level, "protobuf: {} ({}:{}){}", message, file, line,
+              SuppressedNote(permit.suppressed));
+}
+
 }  // namespace
 
 absl::Status ConfigureLogging(std::string_view program, std::string_view level) {
@@ -39,6 +55,7 @@ absl::Status ConfigureLogging(std::string_view program, std::string_view level) 
   logger->set_pattern("%Y-%m-%dT%H:%M:%S.%eZ %n %^%l%$: %v", spdlog::pattern_time_type::utc);
   logger->set_level(*parsed);
   spdlog::set_default_logger(std::move(logger));
+  google::protobuf::SetLogHandler(&ProtobufLog);
   return absl::OkStatus();
 }
 

@@ -340,6 +340,13 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
     o.publish_url = Cat("http://", o.gateways[0].host, ":", std::to_string(o.gateways[0].port));
   }
   if (o.publish_connections == 0) o.publish_connections = 1;
+  // The streams share one gRPC connection, on which the gateway serves at
+  // most 100 calls at once (GrpcServerOptions::max_concurrent_streams).
+  if (o.via == PublishVia::kGrpc && o.publish_connections > 100) {
+    return absl::InvalidArgumentError(
+        "--publish-connections: at most 100 gRPC streams (the gateway serves 100 calls at once "
+        "per connection)");
+  }
   if (o.payload_bytes > 1 << 20) {
     return absl::InvalidArgumentError("--payload-bytes must be at most 1048576");
   }

@@ -14,7 +14,9 @@
 //
 // The runtime itself (e.g. RedisBus) logs through spdlog's default logger,
 // which ConfigureLogging replaces: a program that never calls it gets
-// spdlog's own default (stdout, spdlog's pattern).
+// spdlog's own default (stdout, spdlog's pattern). ConfigureLogging also
+// routes protobuf's own log lines (one per refused message) into that logger,
+// at most 10 a second.
 #ifndef PUBSUB_LOG_H_
 #define PUBSUB_LOG_H_
 
