@@ -1,8 +1,11 @@
 # pubsub_generate(TARGET name PROTOS a.proto ... [IMPORT_DIRS dir ...] [PROTO_ROOT dir])
 #
 # Runs protoc with protoc-gen-pubsub on PROTOS and builds a static library
-# `name` holding the protobuf classes (.pb.cc) and the typed publishers,
-# subscribers, JSON writers and registry entries (.pubsub.cc).
+# `name` holding the protobuf classes (.pb.cc), the typed publishers,
+# subscribers, JSON writers and registry entries (.pubsub.cc), and the schema
+# as one unit (name.schema.h: pubsub::schemas::name(), which a gateway or CLI
+# built with pubsub_add_gateway/pubsub_add_cli registers). `name` must be a
+# C++ identifier.
 #
 #   pubsub_generate(TARGET my_events PROTOS proto/orders.proto PROTO_ROOT proto)
 #   target_link_libraries(my_service PRIVATE my_events)
@@ -20,6 +23,10 @@ function(pubsub_generate)
   if(arg_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "pubsub_generate: unknown arguments ${arg_UNPARSED_ARGUMENTS}")
   endif()
+  if(NOT arg_TARGET MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "pubsub_generate: TARGET ${arg_TARGET} must be a C++ identifier "
+                        "(letters, digits, '_'): it names the schema, pubsub::schemas::${arg_TARGET}()")
+  endif()
   if(NOT arg_PROTO_ROOT)
     set(arg_PROTO_ROOT ${CMAKE_CURRENT_SOURCE_DIR})
   endif()
@@ -36,7 +43,7 @@ function(pubsub_generate)
 
   set(_rel_protos)
   set(_abs_protos)
-  set(_outputs)
+  set(_outputs ${_out}/${arg_TARGET}.schema.h ${_out}/${arg_TARGET}.schema.cc)
   foreach(_p IN LISTS arg_PROTOS)
     get_filename_component(_abs ${_p} ABSOLUTE)
     file(RELATIVE_PATH _rel ${_root} ${_abs})
@@ -62,7 +69,8 @@ function(pubsub_generate)
     OUTPUT ${_outputs}
     COMMAND ${_protoc}
             --plugin=protoc-gen-pubsub=$<TARGET_FILE:pubsub::protoc-gen-pubsub>
-            --cpp_out=${_out} --pubsub_out=${_out} ${_import_args} ${_rel_protos}
+            --cpp_out=${_out} --pubsub_out=schema=${arg_TARGET}:${_out} ${_import_args}
+            ${_rel_protos}
     DEPENDS ${_abs_protos} pubsub::protoc-gen-pubsub ${_protoc}
     WORKING_DIRECTORY ${_root}
     COMMENT "protoc-gen-pubsub: ${arg_TARGET}"

@@ -8,6 +8,7 @@
 #include "google/protobuf/io/zero_copy_stream.h"
 #include "names.h"
 #include "schema.h"
+#include "schema_generator.h"
 #include "validator.h"
 
 namespace pubsub::codegen {
@@ -18,11 +19,18 @@ using google::protobuf::compiler::GeneratorContext;
 bool ParseOptions(const std::string& parameter, GeneratorOptions& options, std::string& error) {
   std::vector<std::pair<std::string, std::string>> pairs;
   google::protobuf::compiler::ParseGeneratorParameter(parameter, &pairs);
-  // No options are defined yet: every key is unknown.
-  static_cast<void>(options);
-  if (!pairs.empty()) {
-    error = "unknown option \"" + pairs.front().first + "\" (protoc-gen-pubsub takes no options)";
-    return false;
+  for (const auto& [key, value] : pairs) {
+    if (key == "schema") {
+      if (!IsValidSchemaName(value)) {
+        error = "schema=" + value +
+                ": a schema name must be a C++ identifier (letters, digits, '_'), not a keyword";
+        return false;
+      }
+      options.schema = value;
+    } else {
+      error = "unknown option \"" + key + "\" (protoc-gen-pubsub knows: schema=NAME)";
+      return false;
+    }
   }
   return true;
 }
@@ -59,6 +67,21 @@ bool Generator::GenerateAll(const std::vector<const FileDescriptor*>& files,
     {
       std::unique_ptr<google::protobuf::io::ZeroCopyOutputStream> output(
           context->Open(SourceFileName(file)));
+      google::protobuf::io::Printer printer(output.get(), '$');
+      generator.GenerateSource(&printer);
+    }
+  }
+  if (!options.schema.empty()) {
+    SchemaGenerator generator(options.schema, files);
+    {
+      std::unique_ptr<google::protobuf::io::ZeroCopyOutputStream> output(
+          context->Open(SchemaHeaderFileName(options.schema)));
+      google::protobuf::io::Printer printer(output.get(), '$');
+      generator.GenerateHeader(&printer);
+    }
+    {
+      std::unique_ptr<google::protobuf::io::ZeroCopyOutputStream> output(
+          context->Open(SchemaSourceFileName(options.schema)));
       google::protobuf::io::Printer printer(output.get(), '$');
       generator.GenerateSource(&printer);
     }

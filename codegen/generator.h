@@ -7,7 +7,11 @@
 //
 // All files of one protoc run are validated together first (type strings
 // must be unique across them); any schema error fails the run and nothing is
-// written. Parameters (--pubsub_opt): none are defined yet; any is an error.
+// written. Parameters (--pubsub_opt):
+//   schema=NAME  also write NAME.schema.h/.cc: all files of the run as one
+//                schema library (schema_generator.h). pubsub_generate() passes
+//                its TARGET.
+// Any other parameter is an error.
 #ifndef PUBSUB_CODEGEN_GENERATOR_H_
 #define PUBSUB_CODEGEN_GENERATOR_H_
 
@@ -20,7 +24,9 @@
 namespace pubsub::codegen {
 
 // The plugin's parameters, parsed once.
-struct GeneratorOptions {};
+struct GeneratorOptions {
+  std::string schema;  // schema=NAME; empty: no schema files
+};
 
 // Parses "key=value,key" parameters; false with `error` set for an unknown one.
 bool ParseOptions(const std::string& parameter, GeneratorOptions& options, std::string& error);

@@ -76,6 +76,33 @@ std::string HeaderGuard(const FileDescriptor* file) {
   return guard;
 }
 
+std::string SchemaHeaderFileName(std::string_view schema) {
+  return std::string(schema) + ".schema.h";
+}
+
+std::string SchemaSourceFileName(std::string_view schema) {
+  return std::string(schema) + ".schema.cc";
+}
+
+std::string SchemaHeaderGuard(std::string_view schema) {
+  std::string guard = "PUBSUB_GENERATED_";
+  for (char c : SchemaHeaderFileName(schema)) {
+    guard.push_back(std::isalnum(static_cast<unsigned char>(c))
+                        ? static_cast<char>(std::toupper(static_cast<unsigned char>(c)))
+                        : '_');
+  }
+  guard.push_back('_');
+  return guard;
+}
+
+bool IsValidSchemaName(std::string_view name) {
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front()))) return false;
+  for (char c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+  }
+  return !IsCppKeyword(name);
+}
+
 std::string Namespace(const FileDescriptor* file) {
   // As protobuf's C++ generator (3.21) does: each package component becomes a
   // namespace, as is.

@@ -28,6 +28,16 @@ std::string ProtobufHeaderFileName(const google::protobuf::FileDescriptor* file)
 // "sample/comments.proto" -> "PUBSUB_GENERATED_SAMPLE_COMMENTS_PUBSUB_H_".
 std::string HeaderGuard(const google::protobuf::FileDescriptor* file);
 
+// Schema "sample_schema" -> "sample_schema.schema.h" / ".schema.cc": the
+// registration of all files of one protoc run (--pubsub_opt=schema=NAME).
+std::string SchemaHeaderFileName(std::string_view schema);
+std::string SchemaSourceFileName(std::string_view schema);
+// -> "PUBSUB_GENERATED_SAMPLE_SCHEMA_SCHEMA_H_".
+std::string SchemaHeaderGuard(std::string_view schema);
+// Whether `name` can name a schema: a C++ identifier [A-Za-z_][A-Za-z0-9_]*
+// (it becomes the function pubsub::schemas::NAME()), not a keyword.
+bool IsValidSchemaName(std::string_view name);
+
 // package "sample" -> "sample"; "acme.events" -> "acme::events"; no package -> ""
 // (protobuf's namespaces, components as they are).
 std::string Namespace(const google::protobuf::FileDescriptor* file);

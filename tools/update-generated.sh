@@ -17,10 +17,10 @@ plugin="$build/codegen/protoc-gen-pubsub"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 (cd "$root/schema/examples" &&
-  "${protoc:-protoc}" --plugin=protoc-gen-pubsub="$plugin" --pubsub_out="$scratch" \
+  "${protoc:-protoc}" --plugin=protoc-gen-pubsub="$plugin" --pubsub_out=schema=sample_schema:"$scratch" \
     -I . -I "$root/schema" ./*.proto)
 
-rm -f "$root"/generated/*.pubsub.h "$root"/generated/*.pubsub.cc
-cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$root/generated/"
+rm -f "$root"/generated/*.pubsub.h "$root"/generated/*.pubsub.cc "$root"/generated/*.schema.*
+cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$scratch"/*.schema.* "$root/generated/"
 echo "generated/ refreshed:"
 (cd "$root" && git status --short generated/)

@@ -16,7 +16,7 @@ file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 file(GLOB _protos RELATIVE ${PROTO_ROOT} ${PROTO_ROOT}/*.proto)
 execute_process(
-  COMMAND ${PROTOC} --plugin=protoc-gen-pubsub=${PLUGIN} --pubsub_out=${WORK_DIR}
+  COMMAND ${PROTOC} --plugin=protoc-gen-pubsub=${PLUGIN} --pubsub_out=schema=sample_schema:${WORK_DIR}
           -I ${PROTO_ROOT} -I ${IMPORT_DIR} ${_protos}
   WORKING_DIRECTORY ${PROTO_ROOT}
   RESULT_VARIABLE _rc
@@ -25,8 +25,10 @@ if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "protoc-gen-pubsub failed on the sample schema:\n${_err}")
 endif()
 
-file(GLOB _actual RELATIVE ${WORK_DIR} ${WORK_DIR}/*.pubsub.h ${WORK_DIR}/*.pubsub.cc)
-file(GLOB _expected RELATIVE ${EXPECTED_DIR} ${EXPECTED_DIR}/*.pubsub.h ${EXPECTED_DIR}/*.pubsub.cc)
+file(GLOB _actual RELATIVE ${WORK_DIR} ${WORK_DIR}/*.pubsub.h ${WORK_DIR}/*.pubsub.cc
+     ${WORK_DIR}/*.schema.h ${WORK_DIR}/*.schema.cc)
+file(GLOB _expected RELATIVE ${EXPECTED_DIR} ${EXPECTED_DIR}/*.pubsub.h ${EXPECTED_DIR}/*.pubsub.cc
+     ${EXPECTED_DIR}/*.schema.h ${EXPECTED_DIR}/*.schema.cc)
 set(_problems "")
 foreach(_f IN LISTS _expected)
   if(NOT _f IN_LIST _actual)

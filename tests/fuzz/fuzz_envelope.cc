@@ -27,7 +27,7 @@
 #include "pubsub/envelope.pb.h"
 #include "pubsub/registry.h"
 #include "pubsub/subscription.h"
-#include "server/linked_schema.h"
+#include "sample_schema.schema.h"
 
 namespace {
 
@@ -41,7 +41,7 @@ const pubsub::Registry& TheRegistry() {
     spdlog::set_level(spdlog::level::off);
     google::protobuf::SetLogHandler(nullptr);
     auto* r = new pubsub::Registry();
-    Check(pubsub::gateway::RegisterLinkedSchema(*r).ok());
+    Check(pubsub::schemas::sample_schema().register_all(*r).ok());
     return r;
   }();
   return *registry;

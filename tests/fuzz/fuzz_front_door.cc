@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "pubsub/embedded_bus.h"
+#include "sample_schema.schema.h"
 #include "server/gateway/gateway.h"
-#include "server/linked_schema.h"
 #include "tests/server/gateway/front_door_driver.h"
 
 namespace {
@@ -47,7 +47,7 @@ struct World {
   World() {
     spdlog::set_level(spdlog::level::off);
     google::protobuf::SetLogHandler(nullptr);
-    Check(pubsub::gateway::RegisterLinkedSchema(registry).ok());
+    Check(pubsub::schemas::sample_schema().register_all(registry).ok());
     char dir[] = "/tmp/pubsub-fuzz-front-door-XXXXXX";
     Check(mkdtemp(dir) != nullptr);
     config.threads = 1;

@@ -1,6 +1,6 @@
 // Fuzz target: the one parser of published events, Registry::ParseJson
 // (runtime/include/pubsub/registry.h), against the sample schema the gateway
-// serves (server/linked_schema.h), with and without a type given beside the
+// serves (the generated sample_schema.schema.h), with and without a type given beside the
 // JSON: what HTTP's POST /api/publish, gRPC's Publish and the CLI accept.
 //
 // Input byte 0 picks how the type is given:
@@ -26,7 +26,7 @@
 #include <string_view>
 
 #include "pubsub/registry.h"
-#include "server/linked_schema.h"
+#include "sample_schema.schema.h"
 
 namespace {
 
@@ -43,7 +43,7 @@ const pubsub::Registry& TheRegistry() {
     spdlog::set_level(spdlog::level::off);
     google::protobuf::SetLogHandler(nullptr);
     auto* r = new pubsub::Registry();
-    Check(pubsub::gateway::RegisterLinkedSchema(*r).ok());
+    Check(pubsub::schemas::sample_schema().register_all(*r).ok());
     Check(!r->events().empty());
     return r;
   }();

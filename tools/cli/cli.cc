@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "pubsub/log.h"
+#include "pubsub/run_cli.h"
+#include "pubsub/schema.h"
 #include "tools/cli/commands.h"
 
 namespace pubsub::cli {
@@ -43,8 +45,9 @@ int Fail(Io io, absl::string_view command, absl::string_view message, int code) 
   return code;
 }
 
-int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err) {
-  Io io{out, err};
+int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+        const Registry& registry) {
+  Io io{out, err, registry};
   if (args.empty()) {
     err << kHelp << kExitCodesHelp;
     return kExitUsage;
@@ -63,7 +66,11 @@ int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err)
   return kExitUsage;
 }
 
-int Main(int argc, char** argv) {
+}  // namespace pubsub::cli
+
+namespace pubsub {
+
+int RunCli(int argc, char** argv, std::span<const Schema> schemas) {
   // A closed pipe (pubsub tail | head -1) must end the tool with an error
   // from write, not kill it with SIGPIPE halfway through a line.
   std::signal(SIGPIPE, SIG_IGN);
@@ -71,8 +78,13 @@ int Main(int argc, char** argv) {
   // stdout carries only results (event ids, JSON lines, tokens).
   // Warnings only: a command's own messages are its output, not logs.
   (void)ConfigureLogging("pubsub", "warn");  // a valid level: cannot fail
+  Registry registry;
+  if (absl::Status status = RegisterSchemas(registry, schemas); !status.ok()) {
+    std::cerr << "pubsub: " << status.message() << "\n";
+    return cli::kExitFailure;
+  }
   std::vector<std::string> args(argv + 1, argv + argc);
-  return Run(args, std::cout, std::cerr);
+  return cli::Run(args, std::cout, std::cerr, registry);
 }
 
-}  // namespace pubsub::cli
+}  // namespace pubsub

@@ -5,7 +5,8 @@
 // Main.
 //
 //   int code = pubsub::cli::Run({"publish", "new_broadcast", json, "--gateway", url},
-//                               std::cout, std::cerr);
+//                               std::cout, std::cerr, registry);
+// The program is pubsub::RunCli (pubsub/run_cli.h).
 //
 // Exit codes (scripts rely on them; --help documents them):
 //   0 success; 1 runtime failure (unreachable, refused, timed out);
@@ -17,6 +18,8 @@
 #include <span>
 #include <string>
 
+#include "pubsub/registry.h"
+
 namespace pubsub::cli {
 
 enum ExitCode : int {
@@ -27,11 +30,10 @@ enum ExitCode : int {
 };
 
 // Runs the tool with `args` (without the program name); output goes to `out`
-// (results: event ids, JSON lines, tokens) and `err` (diagnostics).
-int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err);
-
-// The binary's entry point: Run on argv, with stdout and stderr.
-int Main(int argc, char** argv);
+// (results: event ids, JSON lines, tokens) and `err` (diagnostics). Events
+// are validated against `registry`.
+int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
+        const Registry& registry);
 
 }  // namespace pubsub::cli
 

@@ -9,12 +9,15 @@
 #include <string_view>
 
 #include "absl/strings/string_view.h"
+#include "pubsub/registry.h"
 
 namespace pubsub::cli {
 
 struct Io {
   std::ostream& out;
   std::ostream& err;
+  // The schemas the tool validates events against.
+  const Registry& registry;
 };
 
 int RunPublish(std::span<const std::string> args, Io io);

@@ -17,7 +17,6 @@
 #include "pubsub/redis_bus.h"
 #include "pubsub/registry.h"
 #include "server/auth/jwt.h"
-#include "server/linked_schema.h"
 #include "tools/cli/args.h"
 #include "tools/cli/cli.h"
 #include "tools/cli/commands.h"
@@ -75,18 +74,6 @@ struct Event {
   std::string json;  // the browser JSON, "type" included
   std::vector<std::string> targets;
 };
-
-const Registry* LinkedRegistry() {
-  static const Registry* const registry = [] {
-    auto* r = new Registry;
-    if (!gateway::RegisterLinkedSchema(*r).ok()) {
-      delete r;
-      return static_cast<Registry*>(nullptr);
-    }
-    return r;
-  }();
-  return registry;
-}
 
 // The publisher's rules that the registry alone does not check.
 absl::Status CheckTargets(const EventInfo& info, const std::vector<std::string>& targets) {
@@ -231,8 +218,7 @@ int RunPublish(std::span<const std::string> raw, Io io) {
   auto timeout = ParseTimeout(args->Get("--timeout", "10"));
   if (!timeout.ok()) return UsageError(io, kCommand, timeout.status().message());
 
-  const Registry* registry = LinkedRegistry();
-  if (registry == nullptr) return Fail(io, kCommand, "the linked schema does not register", 1);
+  const Registry* registry = &io.registry;
   std::string json = args->positional[1];
   if (json == "-") {
     json.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());

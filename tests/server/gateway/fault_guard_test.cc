@@ -17,8 +17,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "sample_schema.schema.h"
 #include "server/gateway/gateway.h"
-#include "server/linked_schema.h"
 #include "tests/server/gateway/fakes.h"
 
 namespace pubsub::gateway {
@@ -53,7 +53,7 @@ std::string Publish(const std::string& body) {
 
 TEST(FaultGuardTest, AnExceptionInAHandlerClosesThatConnectionOnly) {
   Registry registry;
-  ASSERT_TRUE(RegisterLinkedSchema(registry).ok());
+  ASSERT_TRUE(schemas::sample_schema().register_all(registry).ok());
   testing::ThrowingBus bus("broadcasts");
   GatewayConfig config = DefaultGatewayConfig();
   config.listen_port = 0;

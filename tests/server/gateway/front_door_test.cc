@@ -13,9 +13,9 @@
 #include <gtest/gtest.h>
 
 #include "pubsub/embedded_bus.h"
+#include "sample_schema.schema.h"
 #include "server/auth/jwt.h"
 #include "server/gateway/gateway.h"
-#include "server/linked_schema.h"
 #include "tests/server/gateway/front_door_driver.h"
 
 namespace pubsub::gateway {
@@ -64,7 +64,7 @@ constexpr std::string_view kBroadcast =
 class FrontDoorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(RegisterLinkedSchema(registry_).ok());
+    ASSERT_TRUE(schemas::sample_schema().register_all(registry_).ok());
     char dir[] = "/tmp/front-door-test-XXXXXX";
     ASSERT_NE(mkdtemp(dir), nullptr);
     dir_ = dir;

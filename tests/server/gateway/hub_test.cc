@@ -9,7 +9,7 @@
 #include "comments.pubsub.h"
 #include "pubsub/embedded_bus.h"
 #include "pubsub/publisher.h"
-#include "server/linked_schema.h"
+#include "sample_schema.schema.h"
 #include "tests/server/gateway/fakes.h"
 
 namespace pubsub::gateway {
@@ -22,7 +22,7 @@ using testing::FakeRecipient;
 class HubTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(RegisterLinkedSchema(registry_).ok());
+    ASSERT_TRUE(schemas::sample_schema().register_all(registry_).ok());
     broadcasts_ = registry_.FindChannel("broadcasts");
     comments_ = registry_.FindChannel("track_comments");
   }

@@ -20,7 +20,7 @@
 #include "pubsub/bus.h"
 #include "pubsub/publisher.grpc.pb.h"
 #include "pubsub/publisher.h"
-#include "server/linked_schema.h"
+#include "sample_schema.schema.h"
 
 namespace pubsub::gateway {
 namespace {
@@ -66,7 +66,7 @@ v1::PublishRequest Comment(std::string_view track, int id) {
 class GrpcServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(RegisterLinkedSchema(registry_).ok());
+    ASSERT_TRUE(schemas::sample_schema().register_all(registry_).ok());
     server_ = std::make_unique<GrpcServer>(registry_, publisher_,
                                            GrpcServerOptions{.key_policy = {.key = kKey}});
     auto port = server_->Start("127.0.0.1:0");

@@ -1,6 +1,8 @@
-// pubsub-gateway: serves the linked schema's channels over WebSocket.
-// Run with --help for the flags. The work happens in gateway/; this file only
-// reads the command line, picks the bus and waits for a signal.
+// RunGateway (pubsub/run_gateway.h): reads the command line, registers the
+// schemas, builds the bus, the gateway and the gRPC service, and waits for a
+// signal. Wiring only: the work happens in gateway/, grpc/ and the runtime.
+#include "pubsub/run_gateway.h"
+
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -14,12 +16,12 @@
 #include "absl/strings/str_join.h"
 #include "pubsub/log.h"
 #include "pubsub/registry.h"
+#include "pubsub/schema.h"
 #include "server/bus_factory.h"
 #include "server/config/gateway_config.h"
 #include "server/gateway/gateway.h"
 #include "server/gateway/text.h"
 #include "server/grpc/grpc_server.h"
-#include "server/linked_schema.h"
 #include "spdlog/spdlog.h"
 
 namespace {
@@ -32,7 +34,9 @@ std::string DescribeChannels(const pubsub::Registry& registry) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace pubsub {
+
+int RunGateway(int argc, char** argv, std::span<const Schema> schemas) {
   using pubsub::gateway::ParseCommandLine;
   auto parsed = ParseCommandLine(argc, argv);
   if (parsed.help_requested) {
@@ -52,7 +56,7 @@ int main(int argc, char** argv) {
   }
 
   pubsub::Registry registry;
-  if (auto status = pubsub::gateway::RegisterLinkedSchema(registry); !status.ok()) {
+  if (auto status = pubsub::RegisterSchemas(registry, schemas); !status.ok()) {
     spdlog::critical("schema: {}", pubsub::gateway::View(status.message()));
     return 1;
   }
@@ -120,3 +124,5 @@ int main(int argc, char** argv) {
   spdlog::info("stopped");
   return 0;
 }
+
+}  // namespace pubsub
