@@ -219,6 +219,36 @@ TEST(GeneratorOptionsTest, UnknownOptionIsAnError) {
   EXPECT_NE(result.errors.find("unknown option \"fast_mode\""), std::string::npos) << result.errors;
 }
 
+TEST(GeneratorOptionsTest, SchemaNameMustBeAnIdentifier) {
+  for (const char* bad : {"schema=my-events", "schema=1st", "schema=class", "schema="}) {
+    const ProtocResult result =
+        RunProtoc(PUBSUB_SAMPLE_PROTO_DIR, {"broadcasts.proto"}, OutDir("bad_schema_name"), bad);
+    EXPECT_NE(result.exit_code, 0) << bad;
+    EXPECT_NE(result.errors.find("a schema name must be a C++ identifier"), std::string::npos)
+        << bad << ": " << result.errors;
+  }
+}
+
+TEST(GeneratorOptionsTest, SchemaOptionWritesTheSchemaFilesInDependencyOrder) {
+  // comments.proto before broadcasts.proto on the command line: the output
+  // does not depend on it.
+  const fs::path out = OutDir("schema_option");
+  const ProtocResult result = RunProtoc(PUBSUB_SAMPLE_PROTO_DIR,
+                                        {"comments.proto", "broadcasts.proto"}, out, "schema=news");
+  ASSERT_EQ(result.exit_code, 0) << result.errors;
+  ASSERT_TRUE(fs::exists(out / "news.schema.h"));
+  std::ifstream in(out / "news.schema.cc");
+  const std::string source((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t broadcasts = source.find("RegisterBroadcastsSchema(registry)");
+  const size_t comments = source.find("RegisterCommentsSchema(registry)");
+  ASSERT_NE(broadcasts, std::string::npos) << source;
+  ASSERT_NE(comments, std::string::npos) << source;
+  EXPECT_LT(broadcasts, comments);
+  EXPECT_NE(source.find("static constexpr ::pubsub::Schema kSchema{\"news\", &RegisterAll};"),
+            std::string::npos)
+      << source;
+}
+
 TEST(GoodSchemaTest, SampleSchemaGeneratesEveryFile) {
   const std::vector<std::string> protos = {"broadcasts.proto", "comments.proto", "forum.proto",
                                            "book_requests.proto", "notifications.proto"};
