@@ -58,14 +58,16 @@ class GrpcGateway(Gateway):
     is "127.0.0.1:PORT", read from the startup line ("grpc=127.0.0.1:PORT").
 
     publisher_key=None starts it without --publisher-key-file; jwt=False uses
-    --dev-auth instead of a JWT secret."""
+    --dev-auth instead of a JWT secret; `binary` is another gateway program
+    (one built for another schema with pubsub_add_gateway)."""
 
-    def __init__(self, *extra_args, publisher_key=PUBLISHER_KEY, jwt=True, bus="memory"):
+    def __init__(self, *extra_args, publisher_key=PUBLISHER_KEY, jwt=True, bus="memory",
+                 binary=GATEWAY):
         self.dir = tempfile.TemporaryDirectory(prefix="pubsub-grpc-e2e-")
         self.secret_file = os.path.join(self.dir.name, "jwt-secret")
         with open(self.secret_file, "w") as f:
             f.write(SECRET + "\n")
-        args = [GATEWAY, "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0", "--bus", bus]
+        args = [binary, "--listen", "127.0.0.1:0", "--grpc-listen", "127.0.0.1:0", "--bus", bus]
         self.key_file = None
         if publisher_key is not None:
             self.key_file = os.path.join(self.dir.name, "publisher-key")
