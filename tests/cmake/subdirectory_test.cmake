@@ -29,4 +29,17 @@ file(READ ${_dir}/flags.make _flags)
 if(NOT _flags MATCHES "-std=(gnu|c)\\+\\+(20|2a)")
   message(FATAL_ERROR "the generated library is not compiled as C++20:\n${_flags}")
 endif()
+# The SDK's own tests, tools and sample programs stay out of a project that
+# vendors it; its gateway and CLI cores are there for pubsub_add_gateway/cli.
+foreach(_absent codegen_names_test pubsub_gateway_test pubsub-gateway pubsub pubsub-loadgen)
+  if(EXISTS ${WORK_DIR}/pubsub/CMakeFiles/${_absent}.dir OR
+     EXISTS ${WORK_DIR}/pubsub/tests OR EXISTS ${WORK_DIR}/pubsub/bench)
+    message(FATAL_ERROR "the vendored SDK planned its tests or tools (${_absent})")
+  endif()
+endforeach()
+foreach(_present shop_gateway shop_pubsub)
+  if(NOT EXISTS ${WORK_DIR}/CMakeFiles/${_present}.dir)
+    message(FATAL_ERROR "${_present} (pubsub_add_gateway/pubsub_add_cli) was not planned")
+  endif()
+endforeach()
 message(STATUS "the add_subdirectory project configures and plans its build")
