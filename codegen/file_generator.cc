@@ -153,7 +153,6 @@ void FileGenerator::GenerateSourceIncludes(const Formatter& f) const {
     "#include <string>\n"
     "#include <utility>\n"
     "\n");
-  if (json_.UsesFieldMask()) f("#include \"google/protobuf/util/field_mask_util.h\"\n");
   f("#include \"google/protobuf/message.h\"\n"
     "#include \"pubsub/status_macros.h\"\n"
     "#include \"pubsub/topic.h\"\n");

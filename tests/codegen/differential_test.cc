@@ -176,13 +176,28 @@ class RandomFiller {
     r->SetInt32(&message, d->FindFieldByName("nanos"), nanos);
   }
 
-  // Paths protobuf can convert to lowerCamelCase (lowercase words).
+  // Paths of lowercase words, and ones FieldMaskUtil::ToJsonString refuses
+  // but protobuf's JSON printer converts all the same.
   void FillFieldMask(Message& message) {
-    static const char* const kPaths[] = {"a", "user.display_name", "created_at", "x.y_z.w"};
+    static const char* const kPaths[] = {"a",
+                                         "user.display_name",
+                                         "created_at",
+                                         "x.y_z.w",
+                                         "foo_1bar",
+                                         "a__b",
+                                         "trailing_",
+                                         "_leading",
+                                         "fooBar",
+                                         "ABc_dEF",
+                                         "",
+                                         "m[\"k_1\"].v_w",
+                                         "q.\"quoted_part\".r_s"};
     const Reflection* r = message.GetReflection();
     const FieldDescriptor* paths = message.GetDescriptor()->FindFieldByName("paths");
     const int count = Uniform(0, 3);
-    for (int i = 0; i < count; ++i) r->AddString(&message, paths, kPaths[Uniform(0, 3)]);
+    for (int i = 0; i < count; ++i) {
+      r->AddString(&message, paths, kPaths[Uniform(0, std::size(kPaths) - 1)]);
+    }
   }
 
   void SetValue(Message& message, const FieldDescriptor* field, int depth) {
