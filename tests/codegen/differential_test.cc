@@ -19,6 +19,8 @@
 
 #include "boost/json.hpp"
 #include "codegen_test/kitchen.pubsub.h"
+#include "codegen_test/nasty-no-package.pubsub.h"
+#include "codegen_test/nasty.pubsub.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -432,7 +434,8 @@ void CheckAgainstProtobuf(int iterations, uint32_t seed) {
 
     std::string ours;
     pubsub::internal::JsonWriter writer(ours);
-    codegen_test::WriteJson(message, writer);
+    using codegen_test::WriteJson;  // and the nasty schema's, found by ADL
+    WriteJson(message, writer);
 
     boost::system::error_code error;
     json::value our_value = json::parse(ours, error);
@@ -475,6 +478,35 @@ TEST(DifferentialJsonTest, RecursiveAndNested) {
 }
 TEST(DifferentialJsonTest, Event) {
   CheckAgainstProtobuf<codegen_test::RoomEvent>(kIterations, 10);
+}
+
+// The nasty schema (proto/codegen_test/nasty*.proto): every message.
+TEST(DifferentialJsonTest, NastyValues) {
+  namespace nasty = codegen_test::nasty;
+  CheckAgainstProtobuf<nasty::Scalars>(kIterations, 21);
+  CheckAgainstProtobuf<nasty::Optionals>(kIterations, 22);
+  CheckAgainstProtobuf<nasty::Repeateds>(kIterations, 23);
+  CheckAgainstProtobuf<nasty::Maps>(kIterations, 24);
+  CheckAgainstProtobuf<nasty::WellKnown>(kIterations, 25);
+  CheckAgainstProtobuf<nasty::Oneofs>(kIterations, 26);
+}
+TEST(DifferentialJsonTest, NastyNamesRecursionAndDeprecation) {
+  namespace nasty = codegen_test::nasty;
+  CheckAgainstProtobuf<nasty::Names>(kIterations, 27);
+  CheckAgainstProtobuf<nasty::Node>(kIterations, 28);
+  CheckAgainstProtobuf<nasty::Other>(kIterations, 29);
+  CheckAgainstProtobuf<nasty::Old>(kIterations, 30);
+  CheckAgainstProtobuf<nasty::Hollow>(10, 31);
+  CheckAgainstProtobuf<nasty::AllAbsent>(kIterations, 32);
+}
+TEST(DifferentialJsonTest, NastyEvents) {
+  namespace nasty = codegen_test::nasty;
+  CheckAgainstProtobuf<nasty::Everything>(kIterations, 33);
+  CheckAgainstProtobuf<nasty::Nulls>(kIterations, 34);
+  CheckAgainstProtobuf<nasty::Sparse>(kIterations, 35);
+  CheckAgainstProtobuf<nasty::Container>(kIterations, 36);
+  CheckAgainstProtobuf<NpHolder>(kIterations, 37);
+  CheckAgainstProtobuf<NpVisitor>(kIterations, 38);
 }
 
 // The event form is the message form with "type" first.

@@ -284,6 +284,16 @@ TEST(GoodSchemaTest, SampleSchemaGeneratesEveryFile) {
   }
 }
 
+// The nasty schema (see proto/codegen_test/nasty.proto) is accepted as a
+// whole, without a word on stderr.
+TEST(GoodSchemaTest, NastySchemaGenerates) {
+  const ProtocResult result = RunProtoc(
+      PUBSUB_GOOD_PROTO_DIR, {"codegen_test/nasty.proto", "codegen_test/nasty-no-package.proto"},
+      OutDir("nasty"));
+  EXPECT_EQ(result.exit_code, 0) << result.errors;
+  EXPECT_EQ(result.errors, "");
+}
+
 // The plugin only sees the files it generates and their imports: a channel
 // in an imported file is visible, so this run succeeds.
 TEST(GoodSchemaTest, EventMayNameAChannelOfAnImportedFile) {
