@@ -76,6 +76,14 @@ function(pubsub_generate)
     COMMENT "protoc-gen-pubsub: ${arg_TARGET}"
     VERBATIM)
 
+  # protobuf's .pb.h names a deprecated enum value itself when it bounds its
+  # enum (Status_MAX = STATUS_OLD): a warning in protobuf's code, not the
+  # schema's. The generated .pubsub.h includes the .pb.h the same way.
+  set(_pb_sources ${_outputs})
+  list(FILTER _pb_sources INCLUDE REGEX "\\.pb\\.cc$")
+  set_source_files_properties(${_pb_sources} PROPERTIES COMPILE_OPTIONS
+    "$<$<CXX_COMPILER_ID:GNU,Clang,AppleClang>:-Wno-deprecated-declarations>")
+
   add_library(${arg_TARGET} STATIC ${_outputs})
   target_include_directories(${arg_TARGET} PUBLIC $<BUILD_INTERFACE:${_out}>)
   target_link_libraries(${arg_TARGET} PUBLIC pubsub::runtime)

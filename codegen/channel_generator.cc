@@ -81,7 +81,11 @@ void ChannelGenerator::GeneratePublisherDeclaration(const Formatter& v) const {
     "  explicit $publisher$(::pubsub::Publisher& publisher) : publisher_(publisher) {}\n");
   v.Indent();
   for (const Event* event : events_) {
-    Formatter e = v.With({{"event", ClassName(event->message)}, {"type", event->options.type()}});
+    // Event classes are named qualified throughout: inside these classes an
+    // event named like a member (Publish) or a nested type (Handlers) would
+    // otherwise name that member or type.
+    Formatter e =
+        v.With({{"event", QualifiedClassName(event->message)}, {"type", event->options.type()}});
     e("\n"
       "// $type$\n");
     if (!IsPersonal()) {
@@ -115,7 +119,8 @@ void ChannelGenerator::GenerateSubscriberDeclaration(const Formatter& v) const {
   v.Indent();
   v.Indent();
   for (const Event* event : events_) {
-    v.With({{"event", ClassName(event->message)}, {"handler", HandlerName(event->options.type())}})(
+    v.With({{"event", QualifiedClassName(event->message)},
+            {"handler", HandlerName(event->options.type())}})(
         "std::function<void(const $event$&, const ::pubsub::EventMeta&)> $handler$ = nullptr;\n");
   }
   v.Outdent();
@@ -160,7 +165,7 @@ void ChannelGenerator::GenerateHelpers(const Formatter& f) const {
   v.Indent();
   if (events_.empty()) v("static_cast<void>(handlers);  // the channel has no events here\n");
   for (const Event* event : events_) {
-    v.With({{"event", ClassName(event->message)},
+    v.With({{"event", QualifiedClassName(event->message)},
             {"handler", HandlerName(event->options.type())},
             {"type_literal", CppStringLiteral(event->options.type())}})(
         "if (type == $type_literal$) {\n"
@@ -183,7 +188,7 @@ void ChannelGenerator::GenerateDefinitions(const Formatter& f) const {
 
 void ChannelGenerator::GeneratePublisherDefinitions(const Formatter& v) const {
   for (const Event* event : events_) {
-    Formatter e = v.With({{"event", ClassName(event->message)}});
+    Formatter e = v.With({{"event", QualifiedClassName(event->message)}});
     if (!IsPersonal()) {
       e("\n"
         "void $publisher$::Publish(const $event$& event, ::pubsub::PublishCallback done) {\n"

@@ -36,9 +36,10 @@ void EventGenerator::GenerateDeclarations(const Formatter& f) const {
 }
 
 void EventGenerator::GenerateDefinitions(const Formatter& f) const {
-  Formatter v = WithVars(f);
+  // An event without fields does not read its parameter: leave it unnamed.
+  Formatter v = WithVars(f).With({{"param", event_.message->field_count() > 0 ? " event" : ""}});
   v("\n"
-    "void WriteEventJson(const $class$& event, ::pubsub::internal::JsonWriter& writer) {\n");
+    "void WriteEventJson(const $class$&$param$, ::pubsub::internal::JsonWriter& writer) {\n");
   v.Indent();
   json_.GenerateEventBody(v, event_.message, event_.options.type(), "event");
   v.Outdent();

@@ -9,8 +9,33 @@
 namespace pubsub::codegen {
 
 using google::protobuf::Descriptor;
+using google::protobuf::EnumDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::FileDescriptor;
+
+namespace {
+
+// True when `file` or a file it imports declares a deprecated enum value:
+// protobuf's .pb.h then names it itself (as the enum's _MIN or _MAX), and
+// including the header warns.
+bool SeesDeprecatedEnumValues(const FileDescriptor* file) {
+  for (const FileDescriptor* visible : VisibleFiles(file)) {
+    if (IsExternalFile(visible)) continue;
+    for (const EnumDescriptor* enum_type : AllEnums(visible)) {
+      for (int i = 0; i < enum_type->value_count(); ++i) {
+        if (enum_type->value(i)->options().deprecated()) return true;
+      }
+    }
+  }
+  return false;
+}
+
+constexpr char kIgnoreDeprecated[] =
+    "#pragma GCC diagnostic push\n"
+    "#pragma GCC diagnostic ignored \"-Wdeprecated-declarations\"\n";
+constexpr char kRestoreDiagnostics[] = "#pragma GCC diagnostic pop\n";
+
+}  // namespace
 
 FileGenerator::FileGenerator(const FileDescriptor* file, const Schema& schema)
     : file_(file), channels_(schema.ChannelsOf(file)), events_(schema.EventsOf(file)), json_(file) {
@@ -102,7 +127,13 @@ void FileGenerator::GenerateHeaderIncludes(const Formatter& f) const {
     "#include <vector>\n"
     "\n"
     "#include \"absl/status/status.h\"\n");
+  const bool quiet = SeesDeprecatedEnumValues(file_);
+  if (quiet) {
+    f("// protobuf's header names deprecated enum values itself.\n");
+    f(kIgnoreDeprecated);
+  }
   f.With({{"pb_h", ProtobufHeaderFileName(file_)}})("#include \"$pb_h$\"\n");
+  if (quiet) f(kRestoreDiagnostics);
   f("#include \"pubsub/bus.h\"\n"
     "#include \"pubsub/event_traits.h\"\n"
     "#include \"pubsub/internal/json_writer.h\"\n"
@@ -120,6 +151,13 @@ void FileGenerator::GenerateSource(google::protobuf::io::Printer* printer) const
   f("\n"
     "#include \"$header$\"\n");
   GenerateSourceIncludes(f);
+  const bool quiet = json_.ReadsDeprecatedFields();
+  if (quiet) {
+    f("\n"
+      "// Deprecated fields are still part of the JSON: their accessors are used\n"
+      "// below without a warning.\n");
+    f(kIgnoreDeprecated);
+  }
   GenerateNamespaceOpen(f);
 
   if (!channel_generators_.empty()) {
@@ -145,6 +183,10 @@ void FileGenerator::GenerateSource(google::protobuf::io::Printer* printer) const
     f("\n"
       "}  // namespace pubsub\n");
   }
+  if (quiet) {
+    f("\n");
+    f(kRestoreDiagnostics);
+  }
 }
 
 void FileGenerator::GenerateSourceIncludes(const Formatter& f) const {
@@ -153,7 +195,6 @@ void FileGenerator::GenerateSourceIncludes(const Formatter& f) const {
     "#include <string>\n"
     "#include <utility>\n"
     "\n");
-  if (json_.UsesFieldMask()) f("#include \"google/protobuf/util/field_mask_util.h\"\n");
   f("#include \"google/protobuf/message.h\"\n"
     "#include \"pubsub/status_macros.h\"\n"
     "#include \"pubsub/topic.h\"\n");

@@ -10,14 +10,31 @@ Formatter Formatter::With(const Vars& more) const {
   return copy;
 }
 
+namespace {
+
+// Whitespace that may end a // line: a backslash before any of it still
+// splices the next line into the comment (GCC warns, -Wcomment).
+bool IsTrailingSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\v' || c == '\n';
+}
+
+}  // namespace
+
 void Formatter::Comment(std::string_view text) const {
   // protoc keeps the comment's final newline; drop trailing blank lines.
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  while (!text.empty() && IsTrailingSpace(text.back())) text.remove_suffix(1);
   while (!text.empty()) {
-    size_t end = text.find('\n');
+    // A compiler ends a line at "\n", "\r\n" and a lone "\r" alike: text after
+    // a lone carriage return must start a // line of its own, or it is code.
+    size_t end = text.find_first_of("\r\n");
     std::string_view line = text.substr(0, end);
-    text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
-    while (!line.empty() && (line.back() == ' ' || line.back() == '\r')) line.remove_suffix(1);
+    if (end == std::string_view::npos) {
+      text = std::string_view();
+    } else {
+      if (text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n') ++end;
+      text = text.substr(end + 1);
+    }
+    while (!line.empty() && IsTrailingSpace(line.back())) line.remove_suffix(1);
     if (line.empty()) {
       printer_->PrintRaw("//\n");
       continue;

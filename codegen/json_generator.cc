@@ -293,14 +293,10 @@ class BodyEmitter {
         Literal("{}");
         return;
       case TypeKind::kFieldMask:
+        // Not FieldMaskUtil::ToJsonString: it refuses paths (digits,
+        // capitals, doubled underscores) that protobuf's printer converts.
         Flush();
-        f("{\n"
-          "  std::string paths;\n"
-          "  if (!::google::protobuf::util::FieldMaskUtil::ToJsonString($expr$, &paths)) {\n"
-          "    paths = ::google::protobuf::util::FieldMaskUtil::ToString($expr$);\n"
-          "  }\n"
-          "  writer.String(paths);\n"
-          "}\n");
+        f("writer.FieldMask($expr$.paths());\n");
         return;
       case TypeKind::kGenerated:
       case TypeKind::kUnsupported:  // rejected by the validator
@@ -383,15 +379,10 @@ void JsonGenerator::GenerateEventBody(const Formatter& f, const Descriptor* even
                                Commas::kAlways);
 }
 
-bool JsonGenerator::UsesFieldMask() const {
+bool JsonGenerator::ReadsDeprecatedFields() const {
   for (const Descriptor* message : AllMessages(file_)) {
     for (int i = 0; i < message->field_count(); ++i) {
-      const FieldDescriptor* field = message->field(i);
-      const FieldDescriptor* value = field->is_map() ? field->message_type()->map_value() : field;
-      if (value->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
-          ClassifyMessage(value->message_type()) == TypeKind::kFieldMask) {
-        return true;
-      }
+      if (message->field(i)->options().deprecated()) return true;
     }
   }
   return false;

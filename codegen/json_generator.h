@@ -41,9 +41,9 @@ class JsonGenerator {
   void GenerateEventBody(const Formatter& f, const google::protobuf::Descriptor* event,
                          const std::string& type, const std::string& object) const;
 
-  // True when some field of the file is a google.protobuf.FieldMask (the
-  // source then needs protobuf's field_mask_util.h).
-  bool UsesFieldMask() const;
+  // True when some field of the file is deprecated: its accessors, which
+  // the writers call, are marked [[deprecated]] by protobuf.
+  bool ReadsDeprecatedFields() const;
 
  private:
   void GenerateEnumWriter(const Formatter& f, const google::protobuf::EnumDescriptor* e) const;

@@ -21,7 +21,8 @@ std::string StripProto(const FileDescriptor* file) {
   return google::protobuf::compiler::StripProto(file->name());
 }
 
-// C++ keywords: a Subscribe parameter named after a scope field must not be one.
+}  // namespace
+
 bool IsCppKeyword(std::string_view name) {
   static constexpr std::string_view kKeywords[] = {
       "NULL",         "alignas",   "alignof",       "and",
@@ -55,7 +56,19 @@ bool IsCppKeyword(std::string_view name) {
   return false;
 }
 
-}  // namespace
+bool ProtobufEscapesKeyword(std::string_view name) {
+  // C++20's keywords, char16_t and char32_t are missing from protobuf 3.21's
+  // list (compiler/cpp/helpers.cc, kKeywordList); NULL is on it.
+  static constexpr std::string_view kNotEscaped[] = {
+      "char8_t",   "char16_t", "char32_t",  "concept",  "consteval",
+      "constinit", "co_await", "co_return", "co_yield", "requires",
+  };
+  if (!IsCppKeyword(name)) return false;
+  for (std::string_view keyword : kNotEscaped) {
+    if (name == keyword) return false;
+  }
+  return true;
+}
 
 std::string HeaderFileName(const FileDescriptor* file) { return StripProto(file) + ".pubsub.h"; }
 
@@ -155,7 +168,9 @@ std::string HandlerName(std::string_view event_type) { return "on_" + std::strin
 
 std::string ScopeParameterName(std::string_view scope_field) {
   std::string name(scope_field);
-  if (IsCppKeyword(name) || name == "bus" || name == "handlers" || name == "ready") {
+  // Subscribe's other parameters, and its locals `topic` and `id`.
+  if (IsCppKeyword(name) || name == "bus" || name == "handlers" || name == "ready" ||
+      name == "topic" || name == "id") {
     name.push_back('_');
   }
   return name;

@@ -19,6 +19,14 @@ inline constexpr char kWriteJsonFunction[] = "WriteJson";            // any mess
 inline constexpr char kWriteEventJsonFunction[] = "WriteEventJson";  // events: {"type":...}
 inline constexpr char kRenderJsonFunction[] = "RenderJson";          // events: to a string
 
+// C++20 keywords and NULL: "class", "co_await", "NULL" -> true.
+bool IsCppKeyword(std::string_view name);
+// The keywords protobuf 3.21's C++ generator escapes in field and enum value
+// names ("class" -> accessor "class_"); "requires", "co_await" and the other
+// C++20 keywords, char16_t and char32_t are not escaped, and no keyword is
+// in message, enum or package names.
+bool ProtobufEscapesKeyword(std::string_view name);
+
 // "sample/comments.proto" -> "sample/comments.pubsub.h" (next to comments.pb.h).
 std::string HeaderFileName(const google::protobuf::FileDescriptor* file);
 // "sample/comments.proto" -> "sample/comments.pubsub.cc".
@@ -72,8 +80,8 @@ std::string DispatchFunctionName(const google::protobuf::Descriptor* channel);
 // Event type "new_comment" -> handler member "on_new_comment".
 std::string HandlerName(std::string_view event_type);
 // Scope field "track_id" -> Subscribe's parameter "track_id"; a scope named
-// like another parameter ("bus", "handlers", "ready") or a C++ keyword gets a
-// trailing underscore.
+// like another parameter ("bus", "handlers", "ready"), a local of Subscribe
+// ("topic", "id") or a C++ keyword gets a trailing underscore: "id" -> "id_".
 std::string ScopeParameterName(std::string_view scope_field);
 // "sample/book_requests.proto" -> "RegisterBookRequestsSchema";
 // "events-v2.proto" -> "RegisterEventsV2Schema".

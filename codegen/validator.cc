@@ -1,6 +1,7 @@
 #include "validator.h"
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <set>
 #include <string_view>
@@ -18,6 +19,11 @@ using google::protobuf::EnumValueDescriptor;
 using google::protobuf::FieldDescriptor;
 using google::protobuf::FileDescriptor;
 using google::protobuf::SourceLocation;
+
+// Field numbers in FileDescriptorProto, for the source locations of a
+// file's `package` and `syntax` statements.
+constexpr int kPackageFieldNumber = 2;
+constexpr int kSyntaxFieldNumber = 12;
 
 template <class D>
 int LineOf(const D* descriptor) {
@@ -84,6 +90,8 @@ class Validator {
 
   std::vector<std::string> Run() {
     for (const FileDescriptor* file : schema_.files()) {
+      if (!CheckSyntax(file)) continue;  // the rest would only add noise
+      CheckPackage(file);
       for (const Descriptor* message : AllMessages(file)) CheckMessage(message);
       for (const EnumDescriptor* enum_type : AllEnums(file)) CheckEnum(enum_type);
       CheckGeneratedNames(file);
@@ -116,6 +124,16 @@ class Validator {
     text += ": " + message;
     errors_.push_back(Error{file_index_.at(file), line, std::move(text)});
   }
+  // An error about the file itself, at the line of its FileDescriptorProto
+  // field `field_number` (kSyntaxFieldNumber: the syntax statement), else at
+  // line 1.
+  void ReportFile(const FileDescriptor* file, int field_number, const std::string& message) {
+    SourceLocation location;
+    const int line =
+        file->GetSourceLocation({field_number}, &location) ? location.start_line + 1 : 1;
+    errors_.push_back(Error{file_index_.at(file), line,
+                            file->name() + ":" + std::to_string(line) + ": " + message});
+  }
   void Report(const Descriptor* message, const std::string& text) {
     Report(message, message->file(), text);
   }
@@ -123,7 +141,62 @@ class Validator {
     Report(field, field->file(), text);
   }
 
+  // proto3 only: proto2's defaults, groups, extensions and required fields
+  // have no JSON rules here (3.21 has no editions).
+  bool CheckSyntax(const FileDescriptor* file) {
+    if (file->syntax() == FileDescriptor::SYNTAX_PROTO3) return true;
+    SourceLocation location;
+    const bool stated = file->GetSourceLocation({kSyntaxFieldNumber}, &location);
+    const std::string syntax = FileDescriptor::SyntaxName(file->syntax());
+    ReportFile(file, kSyntaxFieldNumber,
+               (stated ? "syntax \"" + syntax + "\" is"
+                       : "no syntax statement means syntax \"" + syntax + "\", which is") +
+                   " not supported: protoc-gen-pubsub generates proto3 files only (proto2 "
+                   "defaults, groups, extensions and required fields have no JSON rules); use "
+                   "syntax = \"proto3\"");
+    return false;
+  }
+
+  // protobuf turns each package component into a C++ namespace as it is.
+  void CheckPackage(const FileDescriptor* file) {
+    const std::string& package = file->package();
+    for (size_t start = 0; start <= package.size() && !package.empty();) {
+      size_t end = package.find('.', start);
+      if (end == std::string::npos) end = package.size();
+      const std::string component = package.substr(start, end - start);
+      if (IsCppKeyword(component)) {
+        ReportFile(file, kPackageFieldNumber,
+                   "package " + package + ": " + Quoted(component) +
+                       " is a C++ keyword, and protobuf's C++ namespaces keep package names as "
+                       "they are; rename the package");
+      }
+      start = end + 1;
+    }
+  }
+
+  // Names protobuf's C++ code (3.21) keeps as C++ keywords, so that its
+  // .pb.h would not compile: message and enum names are never escaped,
+  // field (lowercased) and enum value names only for C++11's keywords.
+  void CheckCppName(const Descriptor* message) {
+    if (IsCppKeyword(message->name())) {
+      Report(message, "message " + message->name() +
+                          ": the name is a C++ keyword, which protobuf's C++ class names keep as "
+                          "it is; rename it");
+    }
+  }
+  void CheckCppName(const FieldDescriptor* field) {
+    std::string lower = field->name();
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (IsCppKeyword(lower) && !ProtobufEscapesKeyword(lower)) {
+      Report(field, "field " + field->containing_type()->name() + "." + field->name() + ": " +
+                        Quoted(lower) +
+                        " is a C++ keyword that protobuf 3.21's C++ generator does not escape "
+                        "(its accessors would not compile); rename the field");
+    }
+  }
+
   void CheckMessage(const Descriptor* message) {
+    CheckCppName(message);
     const bool is_channel = IsChannel(message);
     const bool is_event = IsEvent(message);
     if (is_channel && is_event) {
@@ -133,7 +206,10 @@ class Validator {
     }
     if (is_channel) CheckChannel(message, message->options().GetExtension(pubsub::channel));
     if (is_event) CheckEvent(message);
-    for (int i = 0; i < message->field_count(); ++i) CheckFieldType(message->field(i));
+    for (int i = 0; i < message->field_count(); ++i) {
+      CheckCppName(message->field(i));
+      CheckFieldType(message->field(i));
+    }
   }
 
   void CheckChannel(const Descriptor* message, const pubsub::ChannelOptions& options) {
@@ -192,10 +268,12 @@ class Validator {
       Report(message, channel + ": path " + Quoted(path) + " must start with \"/\"");
       return;
     }
-    if (path.find_first_of("?# ") != std::string::npos || HasControlCharacters(path) ||
+    // Browsers read "\" in a URL's path as "/", so such a path is unreachable.
+    if (path.find_first_of("?# \\") != std::string::npos || HasControlCharacters(path) ||
         !IsValidUtf8(path)) {
       Report(message, channel + ": path " + Quoted(path) +
-                          " may not contain spaces, control characters, \"?\" or \"#\"");
+                          " may not contain spaces, control characters, \"?\", \"#\" or "
+                          "\"\\\"");
       return;
     }
     std::vector<std::string> variables;
@@ -255,10 +333,19 @@ class Validator {
         Report(message, name + " names unknown channel " + Quoted(options.channel()));
       }
     }
-    if (const FieldDescriptor* type_field = message->FindFieldByName("type")) {
-      Report(type_field, name +
-                             " has a field named \"type\", which is reserved for the type "
-                             "string in the JSON");
+    for (int i = 0; i < message->field_count(); ++i) {
+      const FieldDescriptor* field = message->field(i);
+      if (field->name() == "type") {
+        Report(field, name +
+                          " has a field named \"type\", which is reserved for the type string "
+                          "in the JSON");
+      } else if (field->json_name() == "type") {
+        // Written under its proto name, but Registry::ParseJson also reads a
+        // field under its JSON name, and there "type" is the event's.
+        Report(field, name + ": field " + field->name() +
+                          " has the JSON name \"type\" (its json_name), which is reserved for "
+                          "the type string in the JSON; rename it or set another json_name");
+      }
     }
     if (event->channel == nullptr) return;
     const std::string& scope = event->channel->options.scope();
@@ -285,6 +372,17 @@ class Validator {
     } else if (value->cpp_type() == FieldDescriptor::CPPTYPE_ENUM) {
       reason = UnsupportedReason(value->enum_type());
     }
+    const FileDescriptor* type_file = value->message_type() != nullptr
+                                          ? value->message_type()->file()
+                                      : value->enum_type() != nullptr ? value->enum_type()->file()
+                                                                      : nullptr;
+    if (reason.empty() && type_file != nullptr && !IsExternalFile(type_file) &&
+        type_file->syntax() != FileDescriptor::SYNTAX_PROTO3) {
+      reason = std::string(value->message_type() != nullptr ? value->message_type()->full_name()
+                                                            : value->enum_type()->full_name()) +
+               " is declared in " + type_file->name() +
+               ", a proto2 file, which protoc-gen-pubsub does not support";
+    }
     if (!reason.empty()) Report(field, name + ": " + reason);
     if (field->options().GetExtension(pubsub::json).int64_as_number() && !Is64BitInteger(value)) {
       Report(field, name +
@@ -295,10 +393,21 @@ class Validator {
   }
 
   void CheckEnum(const EnumDescriptor* enum_type) {
+    if (IsCppKeyword(enum_type->name())) {
+      Report(enum_type, enum_type->file(),
+             "enum " + enum_type->name() +
+                 ": the name is a C++ keyword, which protobuf's C++ enum names keep as it is; "
+                 "rename it");
+    }
     std::map<std::string, const EnumValueDescriptor*> by_json;
     std::set<int> numbers;
     for (int i = 0; i < enum_type->value_count(); ++i) {
       const EnumValueDescriptor* value = enum_type->value(i);
+      if (IsCppKeyword(value->name()) && !ProtobufEscapesKeyword(value->name())) {
+        ReportEnumValue(value, "enum value " + value->name() +
+                                   ": the name is a C++ keyword that protobuf 3.21's C++ "
+                                   "generator does not escape; rename it");
+      }
       if (!numbers.insert(value->number()).second) continue;  // an alias: the first name wins
       const std::string& json = value->options().GetExtension(pubsub::json_value);
       const std::string written = json.empty() ? value->name() : json;
@@ -348,6 +457,17 @@ class Validator {
           Report(enum_type, enum_type->file(),
                  "enum " + enum_type->name() + " has the C++ name " + ClassName(enum_type) +
                      " of " + it->second + "; rename it");
+        }
+        // The values of a top-level enum are constants of the namespace too.
+        if (enum_type->containing_type() != nullptr) continue;
+        for (int i = 0; i < enum_type->value_count(); ++i) {
+          const EnumValueDescriptor* value = enum_type->value(i);
+          if (auto it = generated.find(value->name()); it != generated.end()) {
+            Report(value, value->type()->file(),
+                   "enum value " + value->name() + " of " + enum_type->name() +
+                       " is a C++ constant of the namespace named like " + it->second +
+                       "; rename it");
+          }
         }
       }
     }

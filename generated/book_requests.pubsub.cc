@@ -23,14 +23,14 @@ void DispatchBookRequests(const BookRequestsSubscriber::Handlers& handlers,
   ::pubsub::EventMeta meta;
   if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;
   if (type == "request_created") {
-    RequestCreated event;
+    ::sample::RequestCreated event;
     if (handlers.on_request_created && event.ParseFromString(payload)) {
       handlers.on_request_created(event, meta);
     }
     return;
   }
   if (type == "status_updated") {
-    StatusUpdated event;
+    ::sample::StatusUpdated event;
     if (handlers.on_status_updated && event.ParseFromString(payload)) {
       handlers.on_status_updated(event, meta);
     }
@@ -46,14 +46,14 @@ void DispatchBookRequestsAdmin(const BookRequestsAdminSubscriber::Handlers& hand
   ::pubsub::EventMeta meta;
   if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;
   if (type == "new_request") {
-    NewRequest event;
+    ::sample::NewRequest event;
     if (handlers.on_new_request && event.ParseFromString(payload)) {
       handlers.on_new_request(event, meta);
     }
     return;
   }
   if (type == "request_updated") {
-    RequestUpdated event;
+    ::sample::RequestUpdated event;
     if (handlers.on_request_updated && event.ParseFromString(payload)) {
       handlers.on_request_updated(event, meta);
     }
@@ -234,29 +234,29 @@ std::string RenderJson(const RequestUpdated& event) {
   return out;
 }
 
-void BookRequestsPublisher::Publish(const RequestCreated& event,
+void BookRequestsPublisher::Publish(const ::sample::RequestCreated& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<RequestCreated>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::RequestCreated>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void BookRequestsPublisher::PublishToUser(std::string_view user_id, const RequestCreated& event,
+void BookRequestsPublisher::PublishToUser(std::string_view user_id, const ::sample::RequestCreated& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<RequestCreated>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::RequestCreated>::Info(), event, {&target, 1},
                      std::move(done));
 }
 
-void BookRequestsPublisher::Publish(const StatusUpdated& event,
+void BookRequestsPublisher::Publish(const ::sample::StatusUpdated& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<StatusUpdated>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::StatusUpdated>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void BookRequestsPublisher::PublishToUser(std::string_view user_id, const StatusUpdated& event,
+void BookRequestsPublisher::PublishToUser(std::string_view user_id, const ::sample::StatusUpdated& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<StatusUpdated>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::StatusUpdated>::Info(), event, {&target, 1},
                      std::move(done));
 }
 
@@ -273,37 +273,37 @@ void BookRequestsPublisher::PublishToUser(std::string_view user_id, const Status
   return ::pubsub::Subscription(bus, id);
 }
 
-void BookRequestsAdminPublisher::Publish(const NewRequest& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewRequest>::Info(), event, {}, std::move(done));
+void BookRequestsAdminPublisher::Publish(const ::sample::NewRequest& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewRequest>::Info(), event, {}, std::move(done));
 }
 
-void BookRequestsAdminPublisher::Publish(const NewRequest& event,
+void BookRequestsAdminPublisher::Publish(const ::sample::NewRequest& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewRequest>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewRequest>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void BookRequestsAdminPublisher::PublishToUser(std::string_view user_id, const NewRequest& event,
+void BookRequestsAdminPublisher::PublishToUser(std::string_view user_id, const ::sample::NewRequest& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<NewRequest>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewRequest>::Info(), event, {&target, 1},
                      std::move(done));
 }
 
-void BookRequestsAdminPublisher::Publish(const RequestUpdated& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<RequestUpdated>::Info(), event, {}, std::move(done));
+void BookRequestsAdminPublisher::Publish(const ::sample::RequestUpdated& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::RequestUpdated>::Info(), event, {}, std::move(done));
 }
 
-void BookRequestsAdminPublisher::Publish(const RequestUpdated& event,
+void BookRequestsAdminPublisher::Publish(const ::sample::RequestUpdated& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<RequestUpdated>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::RequestUpdated>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void BookRequestsAdminPublisher::PublishToUser(std::string_view user_id, const RequestUpdated& event,
+void BookRequestsAdminPublisher::PublishToUser(std::string_view user_id, const ::sample::RequestUpdated& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<RequestUpdated>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::RequestUpdated>::Info(), event, {&target, 1},
                      std::move(done));
 }
 

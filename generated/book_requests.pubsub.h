@@ -82,18 +82,18 @@ class BookRequestsPublisher {
 
   // request_created
   // To each of `target_user_ids`.
-  void Publish(const RequestCreated& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::RequestCreated& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id`.
-  void PublishToUser(std::string_view user_id, const RequestCreated& event,
+  void PublishToUser(std::string_view user_id, const ::sample::RequestCreated& event,
                      ::pubsub::PublishCallback done = nullptr);
 
   // status_updated
   // To each of `target_user_ids`.
-  void Publish(const StatusUpdated& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::StatusUpdated& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id`.
-  void PublishToUser(std::string_view user_id, const StatusUpdated& event,
+  void PublishToUser(std::string_view user_id, const ::sample::StatusUpdated& event,
                      ::pubsub::PublishCallback done = nullptr);
 
  private:
@@ -106,8 +106,8 @@ class BookRequestsSubscriber {
   // An empty handler ignores its event type. Handlers run on the bus's thread
   // (see pubsub/bus.h) and must not block.
   struct Handlers {
-    std::function<void(const RequestCreated&, const ::pubsub::EventMeta&)> on_request_created = nullptr;
-    std::function<void(const StatusUpdated&, const ::pubsub::EventMeta&)> on_status_updated = nullptr;
+    std::function<void(const ::sample::RequestCreated&, const ::pubsub::EventMeta&)> on_request_created = nullptr;
+    std::function<void(const ::sample::StatusUpdated&, const ::pubsub::EventMeta&)> on_status_updated = nullptr;
   };
 
   // Subscribes to the events addressed to `user_id`.
@@ -134,22 +134,22 @@ class BookRequestsAdminPublisher {
 
   // new_request
   // To every subscriber.
-  void Publish(const NewRequest& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::NewRequest& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const NewRequest& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::NewRequest& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const NewRequest& event,
+  void PublishToUser(std::string_view user_id, const ::sample::NewRequest& event,
                      ::pubsub::PublishCallback done = nullptr);
 
   // request_updated
   // To every subscriber.
-  void Publish(const RequestUpdated& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::RequestUpdated& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const RequestUpdated& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::RequestUpdated& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const RequestUpdated& event,
+  void PublishToUser(std::string_view user_id, const ::sample::RequestUpdated& event,
                      ::pubsub::PublishCallback done = nullptr);
 
  private:
@@ -162,8 +162,8 @@ class BookRequestsAdminSubscriber {
   // An empty handler ignores its event type. Handlers run on the bus's thread
   // (see pubsub/bus.h) and must not block.
   struct Handlers {
-    std::function<void(const NewRequest&, const ::pubsub::EventMeta&)> on_new_request = nullptr;
-    std::function<void(const RequestUpdated&, const ::pubsub::EventMeta&)> on_request_updated = nullptr;
+    std::function<void(const ::sample::NewRequest&, const ::pubsub::EventMeta&)> on_new_request = nullptr;
+    std::function<void(const ::sample::RequestUpdated&, const ::pubsub::EventMeta&)> on_request_updated = nullptr;
   };
 
   // Subscribes to every event of the channel.

@@ -23,7 +23,7 @@ void DispatchBroadcasts(const BroadcastsSubscriber::Handlers& handlers,
   ::pubsub::EventMeta meta;
   if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;
   if (type == "new_broadcast") {
-    NewBroadcast event;
+    ::sample::NewBroadcast event;
     if (handlers.on_new_broadcast && event.ParseFromString(payload)) {
       handlers.on_new_broadcast(event, meta);
     }
@@ -78,20 +78,20 @@ std::string RenderJson(const NewBroadcast& event) {
   return out;
 }
 
-void BroadcastsPublisher::Publish(const NewBroadcast& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewBroadcast>::Info(), event, {}, std::move(done));
+void BroadcastsPublisher::Publish(const ::sample::NewBroadcast& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewBroadcast>::Info(), event, {}, std::move(done));
 }
 
-void BroadcastsPublisher::Publish(const NewBroadcast& event,
+void BroadcastsPublisher::Publish(const ::sample::NewBroadcast& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewBroadcast>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewBroadcast>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void BroadcastsPublisher::PublishToUser(std::string_view user_id, const NewBroadcast& event,
+void BroadcastsPublisher::PublishToUser(std::string_view user_id, const ::sample::NewBroadcast& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<NewBroadcast>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewBroadcast>::Info(), event, {&target, 1},
                      std::move(done));
 }
 

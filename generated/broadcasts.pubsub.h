@@ -50,12 +50,12 @@ class BroadcastsPublisher {
 
   // new_broadcast
   // To every subscriber.
-  void Publish(const NewBroadcast& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::NewBroadcast& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const NewBroadcast& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::NewBroadcast& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const NewBroadcast& event,
+  void PublishToUser(std::string_view user_id, const ::sample::NewBroadcast& event,
                      ::pubsub::PublishCallback done = nullptr);
 
  private:
@@ -68,7 +68,7 @@ class BroadcastsSubscriber {
   // An empty handler ignores its event type. Handlers run on the bus's thread
   // (see pubsub/bus.h) and must not block.
   struct Handlers {
-    std::function<void(const NewBroadcast&, const ::pubsub::EventMeta&)> on_new_broadcast = nullptr;
+    std::function<void(const ::sample::NewBroadcast&, const ::pubsub::EventMeta&)> on_new_broadcast = nullptr;
   };
 
   // Subscribes to every event of the channel.

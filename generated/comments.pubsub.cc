@@ -23,21 +23,21 @@ void DispatchTrackComments(const TrackCommentsSubscriber::Handlers& handlers,
   ::pubsub::EventMeta meta;
   if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;
   if (type == "new_comment") {
-    NewComment event;
+    ::sample::NewComment event;
     if (handlers.on_new_comment && event.ParseFromString(payload)) {
       handlers.on_new_comment(event, meta);
     }
     return;
   }
   if (type == "comment_updated") {
-    CommentUpdated event;
+    ::sample::CommentUpdated event;
     if (handlers.on_comment_updated && event.ParseFromString(payload)) {
       handlers.on_comment_updated(event, meta);
     }
     return;
   }
   if (type == "comment_deleted") {
-    CommentDeleted event;
+    ::sample::CommentDeleted event;
     if (handlers.on_comment_deleted && event.ParseFromString(payload)) {
       handlers.on_comment_deleted(event, meta);
     }
@@ -162,54 +162,54 @@ std::string RenderJson(const CommentDeleted& event) {
   return out;
 }
 
-void TrackCommentsPublisher::Publish(const NewComment& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewComment>::Info(), event, {}, std::move(done));
+void TrackCommentsPublisher::Publish(const ::sample::NewComment& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewComment>::Info(), event, {}, std::move(done));
 }
 
-void TrackCommentsPublisher::Publish(const NewComment& event,
+void TrackCommentsPublisher::Publish(const ::sample::NewComment& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewComment>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewComment>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void TrackCommentsPublisher::PublishToUser(std::string_view user_id, const NewComment& event,
+void TrackCommentsPublisher::PublishToUser(std::string_view user_id, const ::sample::NewComment& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<NewComment>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewComment>::Info(), event, {&target, 1},
                      std::move(done));
 }
 
-void TrackCommentsPublisher::Publish(const CommentUpdated& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<CommentUpdated>::Info(), event, {}, std::move(done));
+void TrackCommentsPublisher::Publish(const ::sample::CommentUpdated& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::CommentUpdated>::Info(), event, {}, std::move(done));
 }
 
-void TrackCommentsPublisher::Publish(const CommentUpdated& event,
+void TrackCommentsPublisher::Publish(const ::sample::CommentUpdated& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<CommentUpdated>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::CommentUpdated>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void TrackCommentsPublisher::PublishToUser(std::string_view user_id, const CommentUpdated& event,
+void TrackCommentsPublisher::PublishToUser(std::string_view user_id, const ::sample::CommentUpdated& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<CommentUpdated>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::CommentUpdated>::Info(), event, {&target, 1},
                      std::move(done));
 }
 
-void TrackCommentsPublisher::Publish(const CommentDeleted& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<CommentDeleted>::Info(), event, {}, std::move(done));
+void TrackCommentsPublisher::Publish(const ::sample::CommentDeleted& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::CommentDeleted>::Info(), event, {}, std::move(done));
 }
 
-void TrackCommentsPublisher::Publish(const CommentDeleted& event,
+void TrackCommentsPublisher::Publish(const ::sample::CommentDeleted& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<CommentDeleted>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::CommentDeleted>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void TrackCommentsPublisher::PublishToUser(std::string_view user_id, const CommentDeleted& event,
+void TrackCommentsPublisher::PublishToUser(std::string_view user_id, const ::sample::CommentDeleted& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<CommentDeleted>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::CommentDeleted>::Info(), event, {&target, 1},
                      std::move(done));
 }
 

@@ -69,32 +69,32 @@ class TrackCommentsPublisher {
 
   // new_comment
   // To every subscriber of the event's track_id.
-  void Publish(const NewComment& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::NewComment& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const NewComment& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::NewComment& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const NewComment& event,
+  void PublishToUser(std::string_view user_id, const ::sample::NewComment& event,
                      ::pubsub::PublishCallback done = nullptr);
 
   // comment_updated
   // To every subscriber of the event's track_id.
-  void Publish(const CommentUpdated& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::CommentUpdated& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const CommentUpdated& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::CommentUpdated& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const CommentUpdated& event,
+  void PublishToUser(std::string_view user_id, const ::sample::CommentUpdated& event,
                      ::pubsub::PublishCallback done = nullptr);
 
   // comment_deleted
   // To every subscriber of the event's track_id.
-  void Publish(const CommentDeleted& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::CommentDeleted& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const CommentDeleted& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::CommentDeleted& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const CommentDeleted& event,
+  void PublishToUser(std::string_view user_id, const ::sample::CommentDeleted& event,
                      ::pubsub::PublishCallback done = nullptr);
 
  private:
@@ -107,9 +107,9 @@ class TrackCommentsSubscriber {
   // An empty handler ignores its event type. Handlers run on the bus's thread
   // (see pubsub/bus.h) and must not block.
   struct Handlers {
-    std::function<void(const NewComment&, const ::pubsub::EventMeta&)> on_new_comment = nullptr;
-    std::function<void(const CommentUpdated&, const ::pubsub::EventMeta&)> on_comment_updated = nullptr;
-    std::function<void(const CommentDeleted&, const ::pubsub::EventMeta&)> on_comment_deleted = nullptr;
+    std::function<void(const ::sample::NewComment&, const ::pubsub::EventMeta&)> on_new_comment = nullptr;
+    std::function<void(const ::sample::CommentUpdated&, const ::pubsub::EventMeta&)> on_comment_updated = nullptr;
+    std::function<void(const ::sample::CommentDeleted&, const ::pubsub::EventMeta&)> on_comment_deleted = nullptr;
   };
 
   // Subscribes to the events of one track_id (integers in decimal).

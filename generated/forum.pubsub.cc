@@ -23,7 +23,7 @@ void DispatchForum(const ForumSubscriber::Handlers& handlers,
   ::pubsub::EventMeta meta;
   if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;
   if (type == "new_post") {
-    NewPost event;
+    ::sample::NewPost event;
     if (handlers.on_new_post && event.ParseFromString(payload)) {
       handlers.on_new_post(event, meta);
     }
@@ -78,20 +78,20 @@ std::string RenderJson(const NewPost& event) {
   return out;
 }
 
-void ForumPublisher::Publish(const NewPost& event, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewPost>::Info(), event, {}, std::move(done));
+void ForumPublisher::Publish(const ::sample::NewPost& event, ::pubsub::PublishCallback done) {
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewPost>::Info(), event, {}, std::move(done));
 }
 
-void ForumPublisher::Publish(const NewPost& event,
+void ForumPublisher::Publish(const ::sample::NewPost& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<NewPost>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewPost>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void ForumPublisher::PublishToUser(std::string_view user_id, const NewPost& event,
+void ForumPublisher::PublishToUser(std::string_view user_id, const ::sample::NewPost& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<NewPost>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::NewPost>::Info(), event, {&target, 1},
                      std::move(done));
 }
 

@@ -49,12 +49,12 @@ class ForumPublisher {
 
   // new_post
   // To every subscriber of the event's thread_id.
-  void Publish(const NewPost& event, ::pubsub::PublishCallback done = nullptr);
+  void Publish(const ::sample::NewPost& event, ::pubsub::PublishCallback done = nullptr);
   // To those of `target_user_ids` among the subscribers.
-  void Publish(const NewPost& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::NewPost& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id` only, if subscribed.
-  void PublishToUser(std::string_view user_id, const NewPost& event,
+  void PublishToUser(std::string_view user_id, const ::sample::NewPost& event,
                      ::pubsub::PublishCallback done = nullptr);
 
  private:
@@ -67,7 +67,7 @@ class ForumSubscriber {
   // An empty handler ignores its event type. Handlers run on the bus's thread
   // (see pubsub/bus.h) and must not block.
   struct Handlers {
-    std::function<void(const NewPost&, const ::pubsub::EventMeta&)> on_new_post = nullptr;
+    std::function<void(const ::sample::NewPost&, const ::pubsub::EventMeta&)> on_new_post = nullptr;
   };
 
   // Subscribes to the events of one thread_id (integers in decimal).

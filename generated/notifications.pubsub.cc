@@ -23,14 +23,14 @@ void DispatchNotifications(const NotificationsSubscriber::Handlers& handlers,
   ::pubsub::EventMeta meta;
   if (!::pubsub::internal::DecodeEnvelope(topic, envelope, type, payload, meta)) return;
   if (type == "private_message") {
-    PrivateMessage event;
+    ::sample::PrivateMessage event;
     if (handlers.on_private_message && event.ParseFromString(payload)) {
       handlers.on_private_message(event, meta);
     }
     return;
   }
   if (type == "team_notification") {
-    TeamNotification event;
+    ::sample::TeamNotification event;
     if (handlers.on_team_notification && event.ParseFromString(payload)) {
       handlers.on_team_notification(event, meta);
     }
@@ -82,29 +82,29 @@ std::string RenderJson(const TeamNotification& event) {
   return out;
 }
 
-void NotificationsPublisher::Publish(const PrivateMessage& event,
+void NotificationsPublisher::Publish(const ::sample::PrivateMessage& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<PrivateMessage>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::PrivateMessage>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void NotificationsPublisher::PublishToUser(std::string_view user_id, const PrivateMessage& event,
+void NotificationsPublisher::PublishToUser(std::string_view user_id, const ::sample::PrivateMessage& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<PrivateMessage>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::PrivateMessage>::Info(), event, {&target, 1},
                      std::move(done));
 }
 
-void NotificationsPublisher::Publish(const TeamNotification& event,
+void NotificationsPublisher::Publish(const ::sample::TeamNotification& event,
     const std::vector<std::string>& target_user_ids, ::pubsub::PublishCallback done) {
-  publisher_.Publish(::pubsub::EventTraits<TeamNotification>::Info(), event, target_user_ids,
+  publisher_.Publish(::pubsub::EventTraits<::sample::TeamNotification>::Info(), event, target_user_ids,
                      std::move(done));
 }
 
-void NotificationsPublisher::PublishToUser(std::string_view user_id, const TeamNotification& event,
+void NotificationsPublisher::PublishToUser(std::string_view user_id, const ::sample::TeamNotification& event,
     ::pubsub::PublishCallback done) {
   const std::string target(user_id);
-  publisher_.Publish(::pubsub::EventTraits<TeamNotification>::Info(), event, {&target, 1},
+  publisher_.Publish(::pubsub::EventTraits<::sample::TeamNotification>::Info(), event, {&target, 1},
                      std::move(done));
 }
 

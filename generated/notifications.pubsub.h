@@ -56,18 +56,18 @@ class NotificationsPublisher {
 
   // private_message
   // To each of `target_user_ids`.
-  void Publish(const PrivateMessage& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::PrivateMessage& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id`.
-  void PublishToUser(std::string_view user_id, const PrivateMessage& event,
+  void PublishToUser(std::string_view user_id, const ::sample::PrivateMessage& event,
                      ::pubsub::PublishCallback done = nullptr);
 
   // team_notification
   // To each of `target_user_ids`.
-  void Publish(const TeamNotification& event, const std::vector<std::string>& target_user_ids,
+  void Publish(const ::sample::TeamNotification& event, const std::vector<std::string>& target_user_ids,
                ::pubsub::PublishCallback done = nullptr);
   // To `user_id`.
-  void PublishToUser(std::string_view user_id, const TeamNotification& event,
+  void PublishToUser(std::string_view user_id, const ::sample::TeamNotification& event,
                      ::pubsub::PublishCallback done = nullptr);
 
  private:
@@ -80,8 +80,8 @@ class NotificationsSubscriber {
   // An empty handler ignores its event type. Handlers run on the bus's thread
   // (see pubsub/bus.h) and must not block.
   struct Handlers {
-    std::function<void(const PrivateMessage&, const ::pubsub::EventMeta&)> on_private_message = nullptr;
-    std::function<void(const TeamNotification&, const ::pubsub::EventMeta&)> on_team_notification = nullptr;
+    std::function<void(const ::sample::PrivateMessage&, const ::pubsub::EventMeta&)> on_private_message = nullptr;
+    std::function<void(const ::sample::TeamNotification&, const ::pubsub::EventMeta&)> on_team_notification = nullptr;
   };
 
   // Subscribes to the events addressed to `user_id`.

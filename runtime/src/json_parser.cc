@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "json_dom.h"
@@ -280,24 +281,76 @@ bool ParseDuration(std::string_view text, int64_t& seconds, int32_t& nanos) {
   return true;
 }
 
-// "fooBar,baz.quxQuux" -> ["foo_bar", "baz.qux_quux"].
-std::vector<std::string> FieldMaskPaths(std::string_view text) {
-  std::vector<std::string> paths;
-  if (text.empty()) return paths;
-  std::string path;
-  for (const char c : text) {
-    if (c == ',') {
-      paths.push_back(std::move(path));
-      path.clear();
-    } else if (c >= 'A' && c <= 'Z') {
-      path.push_back('_');
-      path.push_back(static_cast<char>(c - 'A' + 'a'));
-    } else {
-      path.push_back(c);
+// A FieldMask's JSON text -> its paths, as protobuf 3.21's parser reads it
+// (DecodeCompactFieldMaskPaths, then ToSnakeCase on each path):
+// "fooBar,baz.quxQuux" -> foo_bar, baz.qux_quux; "a(bC,d)" -> a.b_c, a.d;
+// map keys in ["..."] (with \ escapes) and "quoted" parts kept as they are;
+// empty paths skipped. Returns what is wrong, or "".
+std::string FieldMaskPaths(std::string_view text, std::vector<std::string>& paths) {
+  auto join = [](std::string_view prefix, std::string_view segment) {
+    if (prefix.empty()) return std::string(segment);
+    if (segment.empty()) return std::string(prefix);
+    // A map key follows its field without a '.'.
+    if (segment.substr(0, 2) == "[\"") return Cat(prefix, segment);
+    return Cat(prefix, ".", segment);
+  };
+  auto add = [&](const std::string& path) {
+    std::string snake;
+    internal::AppendFieldMaskPathFromJson(path, snake);
+    paths.push_back(std::move(snake));
+  };
+  std::vector<std::string> prefixes;  // the "a" of "a(b,c)", innermost last
+  const size_t length = text.size();
+  size_t previous = 0;
+  bool in_map_key = false;
+  bool is_escaping = false;
+  for (size_t i = 0; i <= length; ++i) {
+    if (i != length) {
+      if (in_map_key) {
+        if (is_escaping) {
+          is_escaping = false;
+          continue;
+        }
+        if (text[i] == '\\') {
+          is_escaping = true;
+          continue;
+        }
+        if (text[i] != '"') continue;
+        if (i + 1 >= length || text[i + 1] != ']') {
+          return "map keys must be written as [\"key\"]";
+        }
+        in_map_key = false;
+        ++i;  // the ']'
+        if (i + 1 < length && text[i + 1] != '.' && text[i + 1] != ',' && text[i + 1] != ')' &&
+            text[i + 1] != '(') {
+          return "a map key must end its path segment";
+        }
+        continue;
+      }
+      if (text[i] == '[') {
+        if (i + 1 >= length || text[i + 1] != '"') return "map keys must be written as [\"key\"]";
+        in_map_key = true;
+        ++i;  // the '"'
+        continue;
+      }
+      if (text[i] != ',' && text[i] != '(' && text[i] != ')') continue;
     }
+    const std::string_view segment = text.substr(previous, i - previous);
+    const std::string prefix = prefixes.empty() ? std::string() : prefixes.back();
+    if (i < length && text[i] == '(') {
+      prefixes.push_back(join(prefix, segment));
+    } else if (!segment.empty()) {
+      add(join(prefix, segment));
+    }
+    if (i < length && text[i] == ')') {
+      if (prefixes.empty()) return "a ')' without its '('";
+      prefixes.pop_back();
+    }
+    previous = i + 1;
   }
-  paths.push_back(std::move(path));
-  return paths;
+  if (in_map_key) return "a '[' without its ']'";
+  if (!prefixes.empty()) return "a '(' without its ')'";
+  return "";
 }
 
 // ---------------------------------------------------------------------------
@@ -320,7 +373,7 @@ class Converter {
       const FieldDescriptor* field = FindField(*descriptor, member.key);
       if (field == nullptr) return Error("unknown field");
       if (!seen.insert(field).second) return Error("duplicate field");
-      if (member.value.kind == Kind::kNull && !IsValue(field)) continue;  // null: unset
+      if (member.value.kind == Kind::kNull && !TakesNull(field)) continue;  // null: unset
       if (const OneofDescriptor* oneof = field->real_containing_oneof(); oneof != nullptr) {
         if (!oneofs_set.insert(oneof).second) {
           return Error(Cat("more than one field of oneof \"", oneof->name(), "\" is set"));
@@ -371,10 +424,24 @@ class Converter {
     return nullptr;
   }
 
-  // google.protobuf.Value takes JSON null as a value (NullValue), not as "unset".
-  static bool IsValue(const FieldDescriptor* field) {
-    return field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && !field->is_map() &&
-           field->message_type()->full_name() == "google.protobuf.Value";
+  // Fields that read JSON null as a value, not as "unset", as protobuf's
+  // parser does: a google.protobuf.Value (its null_value) and a
+  // google.protobuf.NullValue (NULL_VALUE). So an optional or oneof NullValue
+  // keeps its presence, and null is an element of a repeated NullValue and a
+  // value of a map of them.
+  static bool TakesNull(const FieldDescriptor* field) {
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_MESSAGE:
+        return !field->is_map() && field->message_type()->full_name() == "google.protobuf.Value";
+      case FieldDescriptor::CPPTYPE_ENUM:
+        return IsNullValue(*field->enum_type());
+      default:
+        return false;
+    }
+  }
+
+  static bool IsNullValue(const EnumDescriptor& type) {
+    return type.full_name() == "google.protobuf.NullValue";
   }
 
   absl::Status FillField(const FieldDescriptor& field, const JsonNode& value, Message& message) {
@@ -391,7 +458,7 @@ class Converter {
         Message* entry = message.GetReflection()->AddMessage(&message, &field);
         PUBSUB_RETURN_IF_ERROR(SetMapKey(key_field, member.key, *entry));
         if (!keys.insert(MapKeyText(key_field, *entry)).second) return Error("duplicate map key");
-        if (member.value.kind == Kind::kNull && !IsValue(&value_field)) {
+        if (member.value.kind == Kind::kNull && !TakesNull(&value_field)) {
           return Error("null is not allowed as a map value");
         }
         PUBSUB_RETURN_IF_ERROR(FillSingle(value_field, member.value, *entry, false));
@@ -402,7 +469,7 @@ class Converter {
       if (value.kind != Kind::kArray) return Error(Cat("expected an array, got ", Describe(value)));
       for (size_t i = 0; i < value.items.size(); ++i) {
         PathScope scope(*this, i);
-        if (value.items[i].kind == Kind::kNull && !IsValue(&field)) {
+        if (value.items[i].kind == Kind::kNull && !TakesNull(&field)) {
           return Error("null is not allowed in a repeated field");
         }
         PUBSUB_RETURN_IF_ERROR(FillSingle(field, value.items[i], message, true));
@@ -564,7 +631,12 @@ class Converter {
       if (value.kind != Kind::kString) {
         return Error(Cat("expected a field mask string, got ", Describe(value)));
       }
-      for (std::string& path : FieldMaskPaths(value.text)) {
+      std::vector<std::string> paths;
+      if (const std::string wrong = FieldMaskPaths(value.text, paths); !wrong.empty()) {
+        return Error(Cat("expected a field mask such as \"user.displayName,createdAt\" (", wrong,
+                         "), got ", Describe(value)));
+      }
+      for (std::string& path : paths) {
         r.AddString(&message, descriptor.FindFieldByNumber(1), std::move(path));
       }
       return absl::OkStatus();
@@ -714,6 +786,10 @@ class Converter {
   }
 
   absl::Status ParseEnum(const EnumDescriptor& type, const JsonNode& value, int& number) {
+    if (value.kind == Kind::kNull && IsNullValue(type)) {
+      number = 0;  // NULL_VALUE
+      return absl::OkStatus();
+    }
     if (value.kind == Kind::kString) {
       for (int i = 0; i < type.value_count(); ++i) {
         const EnumValueDescriptor* v = type.value(i);

@@ -144,7 +144,112 @@ constexpr int64_t kMaxTimestampSeconds = 253402300799;  // 9999-12-31T23:59:59Z
 constexpr int64_t kMaxDurationSeconds = 315576000000;   // 10,000 years
 constexpr int32_t kMaxNanos = 999999999;
 
+bool IsAsciiUpper(char c) { return c >= 'A' && c <= 'Z'; }
+bool IsAsciiLower(char c) { return c >= 'a' && c <= 'z'; }
+char AsciiToLower(char c) { return IsAsciiUpper(c) ? static_cast<char>(c - 'A' + 'a') : c; }
+char AsciiToUpper(char c) { return IsAsciiLower(c) ? static_cast<char>(c - 'a' + 'A') : c; }
+
+// protobuf 3.21's ToCamelCase (util/internal/utility.cc), rule for rule,
+// quirks included: the first word is lowercased; after it, a letter that
+// follows '_' is capitalized and every other one lowercased.
+void AppendCamelCase(std::string_view input, std::string& out) {
+  const size_t start = out.size();
+  bool capitalize_next = false;
+  bool was_cap = true;
+  bool is_cap = false;
+  bool first_word = true;
+  for (size_t i = 0; i < input.size(); ++i, was_cap = is_cap) {
+    const char c = input[i];
+    is_cap = IsAsciiUpper(c);
+    if (c == '_') {
+      capitalize_next = true;
+      if (out.size() > start) first_word = false;
+      continue;
+    }
+    if (first_word) {
+      // The first word ends at a capital after a lowercase letter ("aB") or
+      // before one ("ABc").
+      if (out.size() > start && is_cap &&
+          (!was_cap || (i + 1 < input.size() && IsAsciiLower(input[i + 1])))) {
+        first_word = false;
+        out.push_back(c);
+      } else {
+        out.push_back(AsciiToLower(c));
+      }
+      continue;
+    }
+    if (capitalize_next) {
+      capitalize_next = false;
+      out.push_back(AsciiToUpper(c));
+      continue;
+    }
+    out.push_back(AsciiToLower(c));
+  }
+}
+
+// protobuf 3.21's ToSnakeCase, rule for rule: a capital becomes '_' and its
+// lowercase letter after a lowercase letter ("aB" -> "a_b") or before one
+// ("ABc" -> "a_bc"), just its lowercase letter otherwise.
+void AppendSnakeCase(std::string_view input, std::string& out) {
+  bool was_not_underscore = false;
+  bool was_not_cap = false;
+  for (size_t i = 0; i < input.size(); ++i) {
+    const char c = input[i];
+    if (IsAsciiUpper(c)) {
+      if (was_not_underscore &&
+          (was_not_cap || (i + 1 < input.size() && IsAsciiLower(input[i + 1])))) {
+        out.push_back('_');
+      }
+      out.push_back(AsciiToLower(c));
+      was_not_underscore = true;
+      was_not_cap = false;
+    } else {
+      out.push_back(c);
+      was_not_underscore = c != '_';
+      was_not_cap = true;
+    }
+  }
+}
+
+// protobuf 3.21's ConvertFieldMaskPath: `convert` each segment between '.',
+// '(', ')' and '"'; copy "quoted" parts (with their \ escapes) as they are.
+void ConvertFieldMaskPath(std::string_view path, void (*convert)(std::string_view, std::string&),
+                          std::string& out) {
+  bool is_quoted = false;
+  bool is_escaping = false;
+  size_t segment_start = 0;
+  for (size_t i = 0; i <= path.size(); ++i) {
+    if (is_quoted) {
+      if (i == path.size()) break;
+      out.push_back(path[i]);
+      if (is_escaping) {
+        is_escaping = false;
+      } else if (path[i] == '\\') {
+        is_escaping = true;
+      } else if (path[i] == '"') {
+        segment_start = i + 1;
+        is_quoted = false;
+      }
+      continue;
+    }
+    if (i == path.size() || path[i] == '.' || path[i] == '(' || path[i] == ')' || path[i] == '"') {
+      convert(path.substr(segment_start, i - segment_start), out);
+      if (i < path.size()) out.push_back(path[i]);
+      segment_start = i + 1;
+    }
+    if (i < path.size() && path[i] == '"') is_quoted = true;
+  }
+}
+
 }  // namespace
+
+void AppendFieldMaskPathAsJson(std::string_view path, std::string& out) {
+  ConvertFieldMaskPath(path, &AppendCamelCase, out);
+}
+
+void AppendFieldMaskPathFromJson(std::string_view json_path, std::string& out) {
+  ConvertFieldMaskPath(json_path, &AppendSnakeCase, out);
+}
 
 void JsonWriter::String(std::string_view utf8) {
   std::string& out = out_;

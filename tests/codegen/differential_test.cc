@@ -19,6 +19,8 @@
 
 #include "boost/json.hpp"
 #include "codegen_test/kitchen.pubsub.h"
+#include "codegen_test/nasty-no-package.pubsub.h"
+#include "codegen_test/nasty.pubsub.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
@@ -176,13 +178,28 @@ class RandomFiller {
     r->SetInt32(&message, d->FindFieldByName("nanos"), nanos);
   }
 
-  // Paths protobuf can convert to lowerCamelCase (lowercase words).
+  // Paths of lowercase words, and ones FieldMaskUtil::ToJsonString refuses
+  // but protobuf's JSON printer converts all the same.
   void FillFieldMask(Message& message) {
-    static const char* const kPaths[] = {"a", "user.display_name", "created_at", "x.y_z.w"};
+    static const char* const kPaths[] = {"a",
+                                         "user.display_name",
+                                         "created_at",
+                                         "x.y_z.w",
+                                         "foo_1bar",
+                                         "a__b",
+                                         "trailing_",
+                                         "_leading",
+                                         "fooBar",
+                                         "ABc_dEF",
+                                         "",
+                                         "m[\"k_1\"].v_w",
+                                         "q.\"quoted_part\".r_s"};
     const Reflection* r = message.GetReflection();
     const FieldDescriptor* paths = message.GetDescriptor()->FindFieldByName("paths");
     const int count = Uniform(0, 3);
-    for (int i = 0; i < count; ++i) r->AddString(&message, paths, kPaths[Uniform(0, 3)]);
+    for (int i = 0; i < count; ++i) {
+      r->AddString(&message, paths, kPaths[Uniform(0, std::size(kPaths) - 1)]);
+    }
   }
 
   void SetValue(Message& message, const FieldDescriptor* field, int depth) {
@@ -417,7 +434,8 @@ void CheckAgainstProtobuf(int iterations, uint32_t seed) {
 
     std::string ours;
     pubsub::internal::JsonWriter writer(ours);
-    codegen_test::WriteJson(message, writer);
+    using codegen_test::WriteJson;  // and the nasty schema's, found by ADL
+    WriteJson(message, writer);
 
     boost::system::error_code error;
     json::value our_value = json::parse(ours, error);
@@ -460,6 +478,35 @@ TEST(DifferentialJsonTest, RecursiveAndNested) {
 }
 TEST(DifferentialJsonTest, Event) {
   CheckAgainstProtobuf<codegen_test::RoomEvent>(kIterations, 10);
+}
+
+// The nasty schema (proto/codegen_test/nasty*.proto): every message.
+TEST(DifferentialJsonTest, NastyValues) {
+  namespace nasty = codegen_test::nasty;
+  CheckAgainstProtobuf<nasty::Scalars>(kIterations, 21);
+  CheckAgainstProtobuf<nasty::Optionals>(kIterations, 22);
+  CheckAgainstProtobuf<nasty::Repeateds>(kIterations, 23);
+  CheckAgainstProtobuf<nasty::Maps>(kIterations, 24);
+  CheckAgainstProtobuf<nasty::WellKnown>(kIterations, 25);
+  CheckAgainstProtobuf<nasty::Oneofs>(kIterations, 26);
+}
+TEST(DifferentialJsonTest, NastyNamesRecursionAndDeprecation) {
+  namespace nasty = codegen_test::nasty;
+  CheckAgainstProtobuf<nasty::Names>(kIterations, 27);
+  CheckAgainstProtobuf<nasty::Node>(kIterations, 28);
+  CheckAgainstProtobuf<nasty::Other>(kIterations, 29);
+  CheckAgainstProtobuf<nasty::Old>(kIterations, 30);
+  CheckAgainstProtobuf<nasty::Hollow>(10, 31);
+  CheckAgainstProtobuf<nasty::AllAbsent>(kIterations, 32);
+}
+TEST(DifferentialJsonTest, NastyEvents) {
+  namespace nasty = codegen_test::nasty;
+  CheckAgainstProtobuf<nasty::Everything>(kIterations, 33);
+  CheckAgainstProtobuf<nasty::Nulls>(kIterations, 34);
+  CheckAgainstProtobuf<nasty::Sparse>(kIterations, 35);
+  CheckAgainstProtobuf<nasty::Container>(kIterations, 36);
+  CheckAgainstProtobuf<NpHolder>(kIterations, 37);
+  CheckAgainstProtobuf<NpVisitor>(kIterations, 38);
 }
 
 // The event form is the message form with "type" first.

@@ -4,10 +4,12 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "codegen_test/imports_channel.pubsub.h"
 #include "codegen_test/kitchen.pubsub.h"
 #include "codegen_test/types.pubsub.h"
+#include "google/protobuf/util/json_util.h"
 #include "google/protobuf/util/time_util.h"
 #include "gtest/gtest.h"
 #include "pubsub/registry.h"
@@ -207,6 +209,32 @@ TEST(KitchenJsonTest, WellKnownTypes) {
                      R"("w_double":2.5,"w_float":"NaN","w_int64":"-7","w_uint64":"7","w_int32":-8,)"
                      R"("w_uint32":8,"w_bool":false,"w_string":"s","w_bytes":"aGk=","empty":{},)"
                      R"("field_mask":"user.displayName,createdAt","null_value":null,"w_id":9})");
+}
+
+// Paths that FieldMaskUtil::ToJsonString refuses (digits, doubled, leading
+// or trailing underscores, capitals, quoted map keys) are still written the
+// way protobuf's MessageToJsonString writes them.
+TEST(KitchenJsonTest, FieldMaskPathsAreWrittenAsProtobufWritesThem) {
+  const std::vector<std::vector<std::string>> cases = {
+      {"user.display_name", "created_at"},
+      {"foo_1bar", "a__b", "x_", "_y", "__"},
+      {"fooBar", "FOO_BAR", "ABc_dEF", "a.B_c.dE"},
+      {"", "a", ""},
+      {"a", "", "b"},
+      {"m[\"some_key\"].v_w", "q.\"quoted_part\".r_s", "a(b_c,d_e)"},
+      {"Ã©tÃ©_x", "a_Ã©"},
+  };
+  for (const auto& paths : cases) {
+    codegen_test::WellKnown m;
+    for (const std::string& path : paths) m.mutable_field_mask()->add_paths(path);
+    google::protobuf::util::JsonPrintOptions options;
+    options.preserve_proto_field_names = true;
+    std::string protobuf;
+    ASSERT_TRUE(google::protobuf::util::MessageToJsonString(m, &protobuf, options).ok());
+    // protobuf 3.21 writes a NullValue as "NULL_VALUE" (see differential_test.cc).
+    EXPECT_EQ(Json(m), protobuf.substr(0, protobuf.size() - 1) + ",\"null_value\":null}")
+        << m.ShortDebugString();
+  }
 }
 
 TEST(KitchenJsonTest, KeywordFieldsKeepTheirProtoNames) {

@@ -1,9 +1,12 @@
-// The generator's naming rules (codegen/names.h) and literal escaping
-// (codegen/literals.h), on descriptors built in memory.
+// The generator's naming rules (codegen/names.h), literal escaping
+// (codegen/literals.h) and comments (codegen/formatter.h), on descriptors
+// built in memory.
 #include <string>
 
+#include "formatter.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/descriptor.pb.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "gtest/gtest.h"
 #include "literals.h"
 #include "names.h"
@@ -83,6 +86,9 @@ TEST(HandlerNamesTest, HandlersAndScopeParameters) {
   EXPECT_EQ(pubsub::codegen::ScopeParameterName("track_id"), "track_id");
   EXPECT_EQ(pubsub::codegen::ScopeParameterName("bus"), "bus_");
   EXPECT_EQ(pubsub::codegen::ScopeParameterName("namespace"), "namespace_");
+  // Subscribe's locals.
+  EXPECT_EQ(pubsub::codegen::ScopeParameterName("topic"), "topic_");
+  EXPECT_EQ(pubsub::codegen::ScopeParameterName("id"), "id_");
 }
 
 TEST(LiteralsTest, CppStringLiteralKeepsAnyBytesExact) {
@@ -114,6 +120,38 @@ TEST(LiteralsTest, Utf8Validation) {
   EXPECT_FALSE(pubsub::codegen::IsValidUtf8("\xc0\xaf"));          // overlong
   EXPECT_FALSE(pubsub::codegen::IsValidUtf8("\xed\xa0\x80"));      // surrogate
   EXPECT_FALSE(pubsub::codegen::IsValidUtf8("\xf4\x90\x80\x80"));  // beyond U+10FFFF
+}
+
+TEST(HandlerNamesTest, KeywordsProtobufEscapes) {
+  EXPECT_TRUE(pubsub::codegen::IsCppKeyword("class"));
+  EXPECT_TRUE(pubsub::codegen::IsCppKeyword("co_await"));
+  EXPECT_FALSE(pubsub::codegen::IsCppKeyword("import"));  // contextual only
+  EXPECT_TRUE(pubsub::codegen::ProtobufEscapesKeyword("class"));
+  EXPECT_TRUE(pubsub::codegen::ProtobufEscapesKeyword("NULL"));
+  EXPECT_FALSE(pubsub::codegen::ProtobufEscapesKeyword("requires"));
+  EXPECT_FALSE(pubsub::codegen::ProtobufEscapesKeyword("char16_t"));
+  EXPECT_FALSE(pubsub::codegen::ProtobufEscapesKeyword("plain"));
+}
+
+std::string Commented(std::string_view text) {
+  std::string out;
+  {
+    google::protobuf::io::StringOutputStream stream(&out);
+    google::protobuf::io::Printer printer(&stream, '$');
+    pubsub::codegen::Formatter(&printer).Comment(text);
+  }
+  return out;
+}
+
+// Whatever a .proto comment holds, every line of it stays a // comment line
+// that does not splice the next line into itself.
+TEST(FormatterTest, CommentsStayComments) {
+  EXPECT_EQ(Commented(" plain $x$ */ /*\n"), "// plain $x$ */ /*\n");
+  EXPECT_EQ(Commented("ends in \\\n"), "// ends in \\ .\n");
+  EXPECT_EQ(Commented("ends in \\\t \f\nnext"), "// ends in \\ .\n// next\n");
+  EXPECT_EQ(Commented("lone\rcarriage return"), "// lone\n// carriage return\n");
+  EXPECT_EQ(Commented("crlf\r\nline\r\n\r\n"), "// crlf\n// line\n");
+  EXPECT_EQ(Commented("a\n\n b"), "// a\n//\n// b\n");
 }
 
 }  // namespace

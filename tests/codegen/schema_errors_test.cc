@@ -206,6 +206,47 @@ INSTANTIATE_TEST_SUITE_P(
                   {"name_collision.proto"},
                   {"name_collision.proto:10: message LobbyPublisher has the C++ name "
                    "LobbyPublisher of a generated class of channel Lobby"}},
+        BadSchema{"Proto2",
+                  {"proto2.proto"},
+                  {"proto2.proto:3: syntax \"proto2\" is not supported: protoc-gen-pubsub "
+                   "generates proto3 files only (proto2 defaults, groups, extensions and required "
+                   "fields have no JSON rules); use syntax = \"proto3\""}},
+        BadSchema{"Proto2WithoutSyntaxStatement",
+                  {"proto2_no_syntax.proto"},
+                  {"proto2_no_syntax.proto:1: no syntax statement means syntax \"proto2\", which "
+                   "is not supported"}},
+        BadSchema{"FieldOfAProto2Type",
+                  {"proto2_import.proto"},
+                  {"proto2_import.proto:8: field Modern.legacy: bad.legacy.Legacy is declared in "
+                   "proto2_types.proto, a proto2 file, which protoc-gen-pubsub does not support"}},
+        BadSchema{"EventFieldWithJsonNameType",
+                  {"event_json_name_type.proto"},
+                  {"event_json_name_type.proto:14: event Typed: field kind has the JSON name "
+                   "\"type\" (its json_name), which is reserved for the type string in the JSON",
+                   "\nevent_json_name_type.proto:20: event Underscored: field type_ has the JSON "
+                   "name \"type\""}},
+        BadSchema{"CppKeywordsProtobufDoesNotEscape",
+                  {"cpp_keywords.proto"},
+                  {"cpp_keywords.proto:8: field Constraints.requires: \"requires\" is a C++ "
+                   "keyword that protobuf 3.21's C++ generator does not escape",
+                   "\ncpp_keywords.proto:9: field Constraints.Concept: \"concept\" is a C++ "
+                   "keyword",
+                   "\ncpp_keywords.proto:13: message char8_t: the name is a C++ keyword",
+                   "\ncpp_keywords.proto:19: enum value co_await: the name is a C++ keyword"}},
+        BadSchema{"CppKeywordInPackage",
+                  {"cpp_keyword_package.proto"},
+                  {"cpp_keyword_package.proto:4: package acme.new.events: \"new\" is a C++ "
+                   "keyword"}},
+        BadSchema{"EnumValueNamedLikeGeneratedCode",
+                  {"enum_value_collision.proto"},
+                  {"enum_value_collision.proto:13: enum value WriteJson of Step is a C++ constant "
+                   "of the namespace named like a generated JSON writer function",
+                   "\nenum_value_collision.proto:14: enum value LobbyPublisher of Step is a C++ "
+                   "constant of the namespace named like a generated class of channel Lobby"}},
+        BadSchema{"PathWithBackslash",
+                  {"path_backslash.proto"},
+                  {"path_backslash.proto:6: channel Lobby: path \"/ws/lobby\\\" may not contain "
+                   "spaces, control characters, \"?\", \"#\" or \"\\\""}},
         BadSchema{"EveryErrorIsReportedInLineOrder",
                   {"multiple_errors.proto"},
                   {"multiple_errors.proto:6: channel Lobby has no access rule",
@@ -271,6 +312,16 @@ TEST(GoodSchemaTest, SampleSchemaGeneratesEveryFile) {
           << file << " lacks its banner";
     }
   }
+}
+
+// The nasty schema (see proto/codegen_test/nasty.proto) is accepted as a
+// whole, without a word on stderr.
+TEST(GoodSchemaTest, NastySchemaGenerates) {
+  const ProtocResult result = RunProtoc(
+      PUBSUB_GOOD_PROTO_DIR, {"codegen_test/nasty.proto", "codegen_test/nasty-no-package.proto"},
+      OutDir("nasty"));
+  EXPECT_EQ(result.exit_code, 0) << result.errors;
+  EXPECT_EQ(result.errors, "");
 }
 
 // The plugin only sees the files it generates and their imports: a channel

@@ -1,6 +1,7 @@
 // Registry::ParseJson: good bodies of every field kind, and every class of
 // error with its exact text (publishers see these in 400 responses and gRPC
 // statuses), with and without a type given beside the JSON.
+#include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <limits>
 #include <random>
 
+#include "pubsub/internal/json_writer.h"
 #include "pubsub/registry.h"
 #include "test_schema.h"
 
@@ -50,6 +52,27 @@ class ParseJsonTest : public ::testing::Test {
   // The error message for a "kitchen" event with the given extra members.
   std::string KitchenError(std::string_view members) {
     return Error(R"({"type":"kitchen","room":"r1",)" + std::string(members) + "}");
+  }
+
+  // Reads the "kitchen" members both ways, with ParseJson and with
+  // protobuf's JsonStringToMessage (the reference for proto3 JSON): both
+  // accept them, into equal messages, or both refuse them.
+  void ExpectAsProtobuf(const std::string& members) {
+    const std::string body = R"("room":"r1",)" + members;
+    Kitchen theirs;
+    const auto status = google::protobuf::util::JsonStringToMessage("{" + body + "}", &theirs);
+    auto parsed = registry_.ParseJson(R"({"type":"kitchen",)" + body + "}");
+    ASSERT_EQ(parsed.ok(), status.ok())
+        << members << "\nParseJson: " << (parsed.ok() ? "ok" : parsed.status().ToString())
+        << "\nprotobuf:  " << status;
+    if (!parsed.ok()) return;
+    std::string report;
+    MessageDifferencer differencer;
+    differencer.ReportDifferencesToString(&report);
+    EXPECT_TRUE(differencer.Compare(*parsed->message, theirs))
+        << members << "\n"
+        << report << "ours:   " << parsed->message->ShortDebugString()
+        << "\ntheirs: " << theirs.ShortDebugString();
   }
 
   pubsub::Registry registry_;
@@ -251,6 +274,69 @@ TEST_F(ParseJsonTest, WrappersAndStructs) {
   EXPECT_EQ(k.fm().paths(0), "a.b_c");
   EXPECT_EQ(k.fm().paths(1), "d");
   EXPECT_TRUE(k.has_empty());
+}
+
+// google.protobuf.NullValue reads JSON null as its value, so an optional or
+// oneof NullValue keeps its presence, and null is an element or map value.
+TEST_F(ParseJsonTest, NullValueAsProtobufReadsIt) {
+  for (const char* members : {R"("nv":null)", R"("nv":"NULL_VALUE")", R"("nv":0)", R"("o_nv":null)",
+                              R"("o_nv":"NULL_VALUE")", R"("c_nv":null)", R"("c_nv":0)",
+                              R"("c_text":"x")", R"("r_nv":[null,null,"NULL_VALUE",0])",
+                              R"("r_nv":[])", R"("m_nv":{"a":null,"b":"NULL_VALUE","":0})"}) {
+    ExpectAsProtobuf(members);
+  }
+  Kitchen k = ParseKitchen(R"("o_nv":null,"c_nv":null,"r_nv":[null],"m_nv":{"k":null})");
+  EXPECT_TRUE(k.has_o_nv());
+  EXPECT_EQ(k.nullable_case(), Kitchen::kCNv);
+  EXPECT_EQ(k.r_nv_size(), 1);
+  EXPECT_EQ(k.m_nv().count("k"), 1u);
+}
+
+// A FieldMask's text reads back as protobuf's parser reads it: paths split
+// at ',', "a(b,c)" expanded, lowerCamelCase to snake_case with protobuf's
+// rules, map keys and quoted parts kept; what protobuf refuses is refused.
+TEST_F(ParseJsonTest, FieldMaskAsProtobufReadsIt) {
+  for (const char* text : {"",
+                           "a",
+                           "fooBar",
+                           "a.bC,d",
+                           "userDisplayName.createdAt",
+                           "FooBar",
+                           "fooBAR",
+                           "ABc",
+                           "aBC",
+                           "foo1bar",
+                           "a1B",
+                           "aB.cD,eF",
+                           "a(bC,d)",
+                           "a(b(c,dE),f)",
+                           "a(b)c",
+                           "a(,b)",
+                           R"(m["k_Ey"].vW)",
+                           R"(m["k"],n["a,b"])",
+                           R"(q."quotedPart".rS)",
+                           R"(m["a\"]"].b)",
+                           ",a",
+                           "a,",
+                           "a,,b",
+                           "_a",
+                           "a_b",
+                           "a__bC",
+                           "h\u00e9Llo",
+                           "a(b",
+                           "a)b",
+                           "a(b))",
+                           R"(m["k"]x)",
+                           "m[k]",
+                           R"(m["k)",
+                           R"(m[")"}) {
+    std::string quoted;
+    pubsub::internal::JsonWriter(quoted).String(text);
+    ExpectAsProtobuf(R"("fm":)" + quoted);
+  }
+  EXPECT_EQ(KitchenError(R"("fm":"a(b")"),
+            R"(fm: expected a field mask such as "user.displayName,createdAt" (a '(' without )"
+            R"(its ')'), got "a(b")");
 }
 
 // --- errors -----------------------------------------------------------------

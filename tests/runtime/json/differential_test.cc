@@ -1,14 +1,18 @@
 // The differential test of issue 2: thousands of randomized messages covering
 // every field kind, rendered by our generated writer and by protobuf's
 // MessageToJsonString, parsed back and compared as JSON values after applying
-// our documented differences (int64_as_number, json_value enums, "type").
-// Also: our JSON -> Registry::ParseJson -> the original message.
+// our documented differences (int64_as_number, json_value enums, NullValue,
+// "type"). Also: our JSON -> Registry::ParseJson -> the original message.
+// Over proto/all_types.proto, and over every event of the generator's nasty
+// schema (tests/codegen/proto/codegen_test/nasty*.proto).
 #include <google/protobuf/util/field_comparator.h>
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/message_differencer.h>
 #include <gtest/gtest.h>
 
 #include "all_types.pubsub.h"
+#include "codegen_test/nasty-no-package.pubsub.h"
+#include "codegen_test/nasty.pubsub.h"
 #include "json_compare.h"
 #include "pubsub/registry.h"
 #include "random_message.h"
@@ -49,13 +53,17 @@ bool SameMessage(const google::protobuf::Message& a, const google::protobuf::Mes
 class DifferentialTest : public ::testing::Test {
  protected:
   DifferentialTest() {
-    const absl::Status status = RegisterAllTypesSchema(registry_);
-    EXPECT_TRUE(status.ok()) << status;
+    for (const absl::Status& status :
+         {RegisterAllTypesSchema(registry_), codegen_test::nasty::RegisterNastySchema(registry_),
+          RegisterNastyNoPackageSchema(registry_)}) {
+      EXPECT_TRUE(status.ok()) << status;
+    }
   }
 
   // Compares our rendering of `event` with protobuf's; false (and test
   // failures naming the case) when they differ.
-  bool CheckEvent(const AllTypesEvent& event, int index) {
+  template <class Event>
+  bool CheckEvent(const Event& event, int index) {
     const std::string ours = RenderJson(event);
     std::string theirs;
     const auto printed = MessageToJsonString(event, &theirs, ProtobufOptions());
@@ -75,8 +83,8 @@ class DifferentialTest : public ::testing::Test {
       ADD_FAILURE() << "case " << index << ": protobuf's JSON does not parse: " << error;
       return false;
     }
-    const std::vector<std::string> differences =
-        CompareJson(*AllTypesEvent::descriptor(), our_value, their_value, "all_types");
+    const std::vector<std::string> differences = CompareJson(
+        *Event::descriptor(), our_value, their_value, pubsub::EventTraits<Event>::Info().type);
     if (!differences.empty()) {
       std::string all;
       for (const std::string& d : differences) all += d + "\n";
@@ -87,7 +95,7 @@ class DifferentialTest : public ::testing::Test {
     }
     // The registry renders through the same generated writer.
     const std::string via_registry =
-        pubsub::Registry::RenderJson(pubsub::EventTraits<AllTypesEvent>::Info(), event);
+        pubsub::Registry::RenderJson(pubsub::EventTraits<Event>::Info(), event);
     if (via_registry != ours) {
       ADD_FAILURE() << "case " << index << ": Registry::RenderJson differs from RenderJson";
       return false;
@@ -96,7 +104,8 @@ class DifferentialTest : public ::testing::Test {
   }
 
   // Our JSON parses back into exactly the original message.
-  bool CheckRoundTrip(const AllTypesEvent& event, int index) {
+  template <class Event>
+  bool CheckRoundTrip(const Event& event, int index) {
     const std::string ours = RenderJson(event);
     auto parsed = registry_.ParseJson(ours);
     if (!parsed.ok()) {
@@ -105,7 +114,7 @@ class DifferentialTest : public ::testing::Test {
                     << Shorten(ours);
       return false;
     }
-    EXPECT_EQ(parsed->info, &pubsub::EventTraits<AllTypesEvent>::Info());
+    EXPECT_EQ(parsed->info, &pubsub::EventTraits<Event>::Info());
     std::string report;
     if (!SameMessage(*parsed->message, event, &report)) {
       ADD_FAILURE() << "case " << index << ": round trip changed the message:\n"
@@ -153,6 +162,63 @@ TEST_F(DifferentialTest, EmptyAndDefaultMessages) {
   EXPECT_TRUE(CheckEvent(event, -2));
   event.set_scope("s");
   EXPECT_TRUE(CheckRoundTrip(event, -2));
+}
+
+// Every event of the nasty schema, both ways. A scoped event gets a scope
+// value when the filler left it empty (ParseJson requires one).
+template <class Event>
+void SetScope(Event& event) {
+  const pubsub::EventInfo& info = pubsub::EventTraits<Event>::Info();
+  if (!info.scope_value(event).empty()) return;
+  const auto* field = Event::descriptor()->FindFieldByName(std::string(info.channel->scope_field));
+  if (field == nullptr) return;
+  if (field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_STRING) {
+    event.GetReflection()->SetString(&event, field, "s");
+  }
+}
+
+class NastyDifferentialTest : public DifferentialTest {
+ protected:
+  template <class Event>
+  void Check(int messages, uint64_t seed) {
+    RandomMessageFiller filler(seed);
+    int failures = 0;
+    for (int i = 0; i < messages && failures < 3; ++i) {
+      Event event;
+      filler.Fill(event);
+      SetScope(event);
+      if (!CheckEvent(event, i) || !CheckRoundTrip(event, i)) ++failures;
+    }
+    SCOPED_TRACE(Event::descriptor()->full_name());
+    Event empty;
+    SetScope(empty);
+    EXPECT_TRUE(CheckEvent(empty, -1) && CheckRoundTrip(empty, -1));
+  }
+};
+
+constexpr int kNastyMessages = 300;
+
+TEST_F(NastyDifferentialTest, Everything) {
+  Check<codegen_test::nasty::Everything>(kNastyMessages, kSeed + 10);
+}
+TEST_F(NastyDifferentialTest, Nulls) {
+  Check<codegen_test::nasty::Nulls>(kNastyMessages, kSeed + 11);
+}
+TEST_F(NastyDifferentialTest, FieldlessAndSparseEvents) {
+  Check<codegen_test::nasty::Nothing>(10, kSeed + 12);
+  Check<codegen_test::nasty::Sparse>(kNastyMessages, kSeed + 13);
+  Check<codegen_test::nasty::Handlers>(10, kSeed + 14);
+}
+TEST_F(NastyDifferentialTest, ScopedAndNestedEvents) {
+  Check<codegen_test::nasty::Publish>(kNastyMessages, kSeed + 15);
+  Check<codegen_test::nasty::PublishToUser>(kNastyMessages, kSeed + 16);
+  Check<codegen_test::nasty::Topical>(kNastyMessages, kSeed + 17);
+  Check<codegen_test::nasty::Container::Opened>(kNastyMessages, kSeed + 18);
+  Check<codegen_test::nasty::Container::Closed>(kNastyMessages, kSeed + 19);
+}
+TEST_F(NastyDifferentialTest, EventsWithoutAPackage) {
+  Check<NpVisitor>(kNastyMessages, kSeed + 20);
+  Check<NpKeyed>(kNastyMessages, kSeed + 21);
 }
 
 TEST_F(DifferentialTest, WriterMatchesProtobufForNestedMessagesToo) {

@@ -265,6 +265,13 @@ class Comparer {
         return;
       }
       case FieldDescriptor::CPPTYPE_ENUM: {
+        if (field.enum_type()->full_name() == "google.protobuf.NullValue") {
+          // Ours is null, as proto3 JSON says; protobuf 3.21 prints "NULL_VALUE".
+          if (!ours.is_null() || !(theirs.is_null() || theirs == json::value("NULL_VALUE"))) {
+            Diff(path, "a NullValue must be null", ours, theirs);
+          }
+          return;
+        }
         if (theirs.is_string()) {
           const auto* value = field.enum_type()->FindValueByName(std::string(theirs.get_string()));
           if (value == nullptr) return Diff(path, "protobuf wrote an unknown name", ours, theirs);

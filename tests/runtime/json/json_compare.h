@@ -23,6 +23,7 @@ boost::json::value ParseExact(std::string_view json, std::string& error);
 // MessageToJsonString rendering (`theirs`, preserve_proto_field_names and
 // always_print_primitive_fields), applying our documented differences:
 // int64_as_number fields are numbers, enum values with json_value use it,
+// a google.protobuf.NullValue is null (protobuf 3.21 prints "NULL_VALUE"),
 // and (for an event, `event_type` non-empty) ours starts with "type".
 // Also checks that our keys come in declaration order. Returns the
 // differences, one per line, each naming the field path; empty when equal.

@@ -191,7 +191,11 @@ void RandomMessageFiller::FillMessage(Message& message, int depth) {
     const auto* oneof = d.oneof_decl(i);
     if (oneof->is_synthetic()) continue;  // proto3 optional: handled as a field
     const int pick = Below(oneof->field_count() + 1);
-    if (pick < oneof->field_count()) FillValue(message, *oneof->field(pick), false, depth);
+    if (pick == oneof->field_count()) continue;  // none set
+    const FieldDescriptor& member = *oneof->field(pick);
+    // Recursive types may recurse through a oneof: messages stop at the depth.
+    if (member.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE && depth <= 0) continue;
+    FillValue(message, member, false, depth);
   }
   for (int i = 0; i < d.field_count(); ++i) {
     const FieldDescriptor& field = *d.field(i);
@@ -203,7 +207,13 @@ void RandomMessageFiller::FillMessage(Message& message, int depth) {
 void RandomMessageFiller::FillField(Message& message, const FieldDescriptor& field, int depth) {
   const bool is_message = field.cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE;
   if (field.is_repeated()) {  // repeated and maps
-    if (is_message && !field.is_map() && depth <= 0) return;
+    // Messages stop at the depth, map values of message type too (a map
+    // may recurse: map<string, Node> in Node).
+    if (is_message && depth <= 0 &&
+        (!field.is_map() ||
+         field.message_type()->map_value()->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE)) {
+      return;
+    }
     const int n = OneIn(3) ? 0 : Below(5);
     for (int i = 0; i < n; ++i) FillValue(message, field, true, depth);
     return;
@@ -251,8 +261,12 @@ void RandomMessageFiller::FillValue(Message& message, const FieldDescriptor& fie
     }
     case FieldDescriptor::CPPTYPE_ENUM: {
       const auto& e = *field.enum_type();
-      // Mostly known values; sometimes a number the schema does not know.
-      const int number = OneIn(8) ? 7 + Below(100) : e.value(Below(e.value_count()))->number();
+      // Mostly known values; sometimes a number the schema does not know. A
+      // NullValue is always NULL_VALUE: its JSON is null, whatever the number.
+      const bool is_null_value = e.full_name() == "google.protobuf.NullValue";
+      const int number = is_null_value ? 0
+                         : OneIn(8)    ? 7 + Below(100)
+                                       : e.value(Below(e.value_count()))->number();
       add ? r.AddEnumValue(&message, &field, number) : r.SetEnumValue(&message, &field, number);
       return;
     }
@@ -311,8 +325,10 @@ bool RandomMessageFiller::FillWellKnown(Message& message) {
     return true;
   }
   if (name == "google.protobuf.FieldMask") {
-    // Paths that survive the camelCase round trip: lowercase words joined by
-    // single underscores, segments joined by dots.
+    // Paths that survive the camelCase round trip (protobuf's own parser
+    // reads "a_b_c" -> "aBC" back as "a_bc"): lowercase words joined by
+    // single underscores, none but the first of one letter; segments joined
+    // by dots. Other paths are the codegen differential test's.
     const int n = Below(4);
     for (int i = 0; i < n; ++i) {
       std::string path;
@@ -322,7 +338,7 @@ bool RandomMessageFiller::FillWellKnown(Message& message) {
         const int words = 1 + Below(3);
         for (int w = 0; w < words; ++w) {
           if (w > 0) path.push_back('_');
-          const int letters = 1 + Below(5);
+          const int letters = (w == 0 ? 1 : 2) + Below(4);
           for (int l = 0; l < letters; ++l) path.push_back(static_cast<char>('a' + Below(26)));
         }
       }

@@ -23,6 +23,18 @@
 
 namespace pubsub::internal {
 
+// FieldMask paths between their proto form and their JSON form, converted
+// exactly as protobuf 3.21's JSON printer and parser convert them (its
+// ConvertFieldMaskPath with ToCamelCase / ToSnakeCase): each segment between
+// '.', '(', ')' and '"' is converted, "quoted" parts are kept as they are.
+//   AppendFieldMaskPathAsJson("user.display_name", out);   // "user.displayName"
+//   AppendFieldMaskPathFromJson("user.displayName", out);  // "user.display_name"
+// Paths that are not lowercase words joined by single underscores do not
+// survive the round trip ("foo_1bar" -> "foo1bar" -> "foo1bar"), in protobuf
+// either.
+void AppendFieldMaskPathAsJson(std::string_view path, std::string& out);
+void AppendFieldMaskPathFromJson(std::string_view json_path, std::string& out);
+
 class JsonWriter {
  public:
   explicit JsonWriter(std::string& out) : out_(out) {}
@@ -57,6 +69,20 @@ class JsonWriter {
   // opposite signs are summed; beyond +-10,000 years the value is clamped.
   void Duration(int64_t seconds, int32_t nanos);
   void Null() { Raw("null"); }
+  // google.protobuf.FieldMask as protobuf's JSON printer writes it: each path
+  // converted by AppendFieldMaskPathAsJson, joined by ','. `Paths` is a range
+  // of strings (the message's RepeatedPtrField<std::string> paths()).
+  template <class Paths>
+  void FieldMask(const Paths& paths) {
+    std::string joined;
+    for (const auto& path : paths) {
+      // As protobuf 3.21 joins them: no ',' while nothing has been written,
+      // so ["", "a"] is "a" and ["a", ""] is "a,".
+      if (!joined.empty()) joined.push_back(',');
+      AppendFieldMaskPathAsJson(path, joined);
+    }
+    String(joined);
+  }
 
   std::string& out() { return out_; }
 
