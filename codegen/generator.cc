@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "catalogue_generator.h"
 #include "file_generator.h"
 #include "google/protobuf/io/printer.h"
 #include "google/protobuf/io/zero_copy_stream.h"
@@ -15,13 +16,48 @@ namespace pubsub::codegen {
 using google::protobuf::FileDescriptor;
 using google::protobuf::compiler::GeneratorContext;
 
+namespace {
+
+// A file name stem: "sample", "my_events-v2".
+bool IsCatalogueName(const std::string& name) {
+  if (name.empty() || name.front() == '.') return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.' || c == '+';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool ParseOptions(const std::string& parameter, GeneratorOptions& options, std::string& error) {
   std::vector<std::pair<std::string, std::string>> pairs;
   google::protobuf::compiler::ParseGeneratorParameter(parameter, &pairs);
-  // No options are defined yet: every key is unknown.
-  static_cast<void>(options);
-  if (!pairs.empty()) {
-    error = "unknown option \"" + pairs.front().first + "\" (protoc-gen-pubsub takes no options)";
+  bool has_version = false;
+  for (const auto& [key, value] : pairs) {
+    if (key == "catalogue") {
+      if (!IsCatalogueName(value)) {
+        error = "catalogue=\"" + value +
+                "\": the name must be letters, digits, '_', '-', '.' or '+', not starting with '.'";
+        return false;
+      }
+      options.catalogue = value;
+    } else if (key == "catalogue_version") {
+      if (value.empty()) {
+        error = "catalogue_version: the version must not be empty";
+        return false;
+      }
+      options.catalogue_version = value;
+      has_version = true;
+    } else {
+      error = "unknown option \"" + key +
+              "\" (protoc-gen-pubsub takes catalogue=NAME and catalogue_version=VERSION)";
+      return false;
+    }
+  }
+  if (has_version && options.catalogue.empty()) {
+    error = "catalogue_version needs catalogue=NAME";
     return false;
   }
   return true;
@@ -62,6 +98,9 @@ bool Generator::GenerateAll(const std::vector<const FileDescriptor*>& files,
       google::protobuf::io::Printer printer(output.get(), '$');
       generator.GenerateSource(&printer);
     }
+  }
+  if (!options.catalogue.empty()) {
+    WriteCatalogue(schema, options.catalogue, options.catalogue_version, context);
   }
   return true;
 }

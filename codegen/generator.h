@@ -7,7 +7,12 @@
 //
 // All files of one protoc run are validated together first (type strings
 // must be unique across them); any schema error fails the run and nothing is
-// written. Parameters (--pubsub_opt): none are defined yet; any is an error.
+// written. Parameters (--pubsub_opt), any other is an error:
+//   catalogue=NAME            also write the catalogue of all the run's files:
+//                             NAME.asyncapi.json and NAME/<channel>.md
+//                             (catalogue_generator.h; pubsub_generate passes
+//                             the target's name)
+//   catalogue_version=VERSION the document's info.version (default 0.0.0)
 #ifndef PUBSUB_CODEGEN_GENERATOR_H_
 #define PUBSUB_CODEGEN_GENERATOR_H_
 
@@ -20,7 +25,10 @@
 namespace pubsub::codegen {
 
 // The plugin's parameters, parsed once.
-struct GeneratorOptions {};
+struct GeneratorOptions {
+  std::string catalogue;  // empty: no catalogue files
+  std::string catalogue_version = "0.0.0";
+};
 
 // Parses "key=value,key" parameters; false with `error` set for an unknown one.
 bool ParseOptions(const std::string& parameter, GeneratorOptions& options, std::string& error);

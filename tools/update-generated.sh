@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes generated/ (the checked-in output of protoc-gen-pubsub for the
-# sample schema, schema/examples/*.proto) with the plugin of a build tree.
+# sample schema, schema/examples/*.proto: the C++ and the catalogue
+# sample.asyncapi.json + sample/*.md) with the plugin of a build tree.
 # Run it after an intended change to the generator; the golden test
 # (ctest -R codegen.golden_generated) fails until you do.
 #
@@ -18,9 +19,12 @@ scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 (cd "$root/schema/examples" &&
   "${protoc:-protoc}" --plugin=protoc-gen-pubsub="$plugin" --pubsub_out="$scratch" \
-    -I . -I "$root/schema" ./*.proto)
+    --pubsub_opt=catalogue=sample -I . -I "$root/schema" ./*.proto)
 
 rm -f "$root"/generated/*.pubsub.h "$root"/generated/*.pubsub.cc
-cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$root/generated/"
+rm -f "$root"/generated/sample.asyncapi.json "$root"/generated/sample/*.md
+mkdir -p "$root/generated/sample"
+cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$scratch"/sample.asyncapi.json "$root/generated/"
+cp "$scratch"/sample/*.md "$root/generated/sample/"
 echo "generated/ refreshed:"
 (cd "$root" && git status --short generated/)
