@@ -1,4 +1,5 @@
-# pubsub_generate(TARGET name PROTOS a.proto ... [IMPORT_DIRS dir ...] [PROTO_ROOT dir])
+# pubsub_generate(TARGET name PROTOS a.proto ... [IMPORT_DIRS dir ...] [PROTO_ROOT dir]
+#                 [CATALOGUE name] [CATALOGUE_VERSION version])
 #
 # Runs protoc with protoc-gen-pubsub on PROTOS and builds a static library
 # `name` holding the protobuf classes (.pb.cc), the typed publishers,
@@ -6,6 +7,12 @@
 # as one unit (name.schema.h: pubsub::schemas::name(), which a gateway or CLI
 # built with pubsub_add_gateway/pubsub_add_cli registers). `name` must be a
 # C++ identifier.
+#
+# One protoc run covers all the PROTOS, so they are validated together and
+# form one schema with one catalogue: CATALOGUE.asyncapi.json (the AsyncAPI
+# 3.0 document; CATALOGUE defaults to the target's name, CATALOGUE_VERSION to
+# 0.0.0) and CATALOGUE/<channel>.md, beside the generated code. The target's
+# PUBSUB_CATALOGUE property holds the document's path.
 #
 #   pubsub_generate(TARGET my_events PROTOS proto/orders.proto PROTO_ROOT proto)
 #   target_link_libraries(my_service PRIVATE my_events)
@@ -16,7 +23,8 @@
 # more import roots. The SDK's own pubsub/options.proto is always importable.
 # Generation re-runs when a proto or the plugin itself changes.
 function(pubsub_generate)
-  cmake_parse_arguments(PARSE_ARGV 0 arg "" "TARGET;PROTO_ROOT" "PROTOS;IMPORT_DIRS")
+  cmake_parse_arguments(PARSE_ARGV 0 arg "" "TARGET;PROTO_ROOT;CATALOGUE;CATALOGUE_VERSION"
+                        "PROTOS;IMPORT_DIRS")
   if(NOT arg_TARGET OR NOT arg_PROTOS)
     message(FATAL_ERROR "pubsub_generate: TARGET and PROTOS are required")
   endif()
@@ -54,6 +62,15 @@ function(pubsub_generate)
                          ${_out}/${_stem}.pubsub.h ${_out}/${_stem}.pubsub.cc)
   endforeach()
 
+  if(NOT arg_CATALOGUE)
+    set(arg_CATALOGUE ${arg_TARGET})
+  endif()
+  set(_catalogue_opt catalogue=${arg_CATALOGUE})
+  if(arg_CATALOGUE_VERSION)
+    string(APPEND _catalogue_opt ",catalogue_version=${arg_CATALOGUE_VERSION}")
+  endif()
+  set(_catalogue ${_out}/${arg_CATALOGUE}.asyncapi.json)
+
   # FindProtobuf's protobuf::protoc is a directory-scoped imported target: a
   # project that add_subdirectory()s the SDK does not see it, but it does see
   # the cached Protobuf_PROTOC_EXECUTABLE.
@@ -66,11 +83,11 @@ function(pubsub_generate)
   endif()
 
   add_custom_command(
-    OUTPUT ${_outputs}
+    OUTPUT ${_outputs} ${_catalogue}
     COMMAND ${_protoc}
             --plugin=protoc-gen-pubsub=$<TARGET_FILE:pubsub::protoc-gen-pubsub>
-            --cpp_out=${_out} --pubsub_out=schema=${arg_TARGET}:${_out} ${_import_args}
-            ${_rel_protos}
+            --cpp_out=${_out} --pubsub_out=${_out}
+            --pubsub_opt=schema=${arg_TARGET},${_catalogue_opt} ${_import_args} ${_rel_protos}
     DEPENDS ${_abs_protos} pubsub::protoc-gen-pubsub ${_protoc}
     WORKING_DIRECTORY ${_root}
     COMMENT "protoc-gen-pubsub: ${arg_TARGET}"
@@ -91,4 +108,5 @@ function(pubsub_generate)
   target_compile_features(${arg_TARGET} PUBLIC cxx_std_20)
   set_target_properties(${arg_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_GENERATED_DIR ${_out})
+  set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_CATALOGUE ${_catalogue})
 endfunction()

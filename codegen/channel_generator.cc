@@ -1,5 +1,6 @@
 #include "channel_generator.h"
 
+#include "catalogue_generator.h"
 #include "literals.h"
 #include "names.h"
 
@@ -253,7 +254,7 @@ void ChannelGenerator::GenerateTraitsDeclaration(const Formatter& f) const {
 }
 
 void ChannelGenerator::GenerateTraitsDefinition(const Formatter& f) const {
-  WithVars(f)(
+  WithVars(f).With({{"description_literal", ChannelDescriptionLiteral(channel_)}})(
       "\n"
       "const ChannelInfo& ChannelTraits<$qualified_channel$>::Info() {\n"
       "  static constexpr ChannelInfo kInfo = {\n"
@@ -262,6 +263,7 @@ void ChannelGenerator::GenerateTraitsDefinition(const Formatter& f) const {
       "      .scope_field = $scope_literal$,\n"
       "      .access = Access::$access$,\n"
       "      .role = $role_literal$,\n"
+      "      .description = $description_literal$,\n"
       "  };\n"
       "  return kInfo;\n"
       "}\n");

@@ -1,5 +1,6 @@
 #include "event_generator.h"
 
+#include "catalogue_generator.h"
 #include "literals.h"
 #include "names.h"
 
@@ -65,9 +66,11 @@ void EventGenerator::GenerateTraitsDeclaration(const Formatter& f) const {
 
 void EventGenerator::GenerateTraitsDefinition(const Formatter& f) const {
   Formatter v = WithVars(f).With({{"channel", QualifiedClassName(event_.channel->message)}});
+  const EventCatalogueGenerator catalogue(event_);
   v("\n"
-    "const EventInfo& EventTraits<$qualified_class$>::Info() {\n"
-    "  static const EventInfo info = {\n"
+    "const EventInfo& EventTraits<$qualified_class$>::Info() {\n");
+  catalogue.GenerateDefinitions(v);
+  v("  static const EventInfo info = {\n"
     "      .type = $type_literal$,\n"
     "      .channel = &ChannelTraits<$channel$>::Info(),\n"
     "      .descriptor = &$qualified_class$::descriptor,\n"
@@ -90,8 +93,9 @@ void EventGenerator::GenerateTraitsDefinition(const Formatter& f) const {
     "                       internal::JsonWriter& writer) {\n"
     "        $qualified_ns$::WriteEventJson(static_cast<const $qualified_class$&>(event), "
     "writer);\n"
-    "      },\n"
-    "  };\n"
+    "      },\n");
+  catalogue.GenerateInitializer(v);
+  v("  };\n"
     "  return info;\n"
     "}\n");
 }

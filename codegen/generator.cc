@@ -3,6 +3,7 @@
 #include <memory>
 #include <utility>
 
+#include "catalogue_generator.h"
 #include "file_generator.h"
 #include "google/protobuf/io/printer.h"
 #include "google/protobuf/io/zero_copy_stream.h"
@@ -16,9 +17,25 @@ namespace pubsub::codegen {
 using google::protobuf::FileDescriptor;
 using google::protobuf::compiler::GeneratorContext;
 
+namespace {
+
+// A file name stem: "sample", "my_events-v2".
+bool IsCatalogueName(const std::string& name) {
+  if (name.empty() || name.front() == '.') return false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '_' || c == '-' || c == '.' || c == '+';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 bool ParseOptions(const std::string& parameter, GeneratorOptions& options, std::string& error) {
   std::vector<std::pair<std::string, std::string>> pairs;
   google::protobuf::compiler::ParseGeneratorParameter(parameter, &pairs);
+  bool has_version = false;
   for (const auto& [key, value] : pairs) {
     if (key == "schema") {
       if (!IsValidSchemaName(value)) {
@@ -27,10 +44,30 @@ bool ParseOptions(const std::string& parameter, GeneratorOptions& options, std::
         return false;
       }
       options.schema = value;
+    } else if (key == "catalogue") {
+      if (!IsCatalogueName(value)) {
+        error = "catalogue=\"" + value +
+                "\": the name must be letters, digits, '_', '-', '.' or '+', not starting with '.'";
+        return false;
+      }
+      options.catalogue = value;
+    } else if (key == "catalogue_version") {
+      if (value.empty()) {
+        error = "catalogue_version: the version must not be empty";
+        return false;
+      }
+      options.catalogue_version = value;
+      has_version = true;
     } else {
-      error = "unknown option \"" + key + "\" (protoc-gen-pubsub knows: schema=NAME)";
+      error = "unknown option \"" + key +
+              "\" (protoc-gen-pubsub takes schema=NAME, catalogue=NAME and "
+              "catalogue_version=VERSION)";
       return false;
     }
+  }
+  if (has_version && options.catalogue.empty()) {
+    error = "catalogue_version needs catalogue=NAME";
+    return false;
   }
   return true;
 }
@@ -85,6 +122,9 @@ bool Generator::GenerateAll(const std::vector<const FileDescriptor*>& files,
       google::protobuf::io::Printer printer(output.get(), '$');
       generator.GenerateSource(&printer);
     }
+  }
+  if (!options.catalogue.empty()) {
+    WriteCatalogue(schema, options.catalogue, options.catalogue_version, context);
   }
   return true;
 }

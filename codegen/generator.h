@@ -7,11 +7,15 @@
 //
 // All files of one protoc run are validated together first (type strings
 // must be unique across them); any schema error fails the run and nothing is
-// written. Parameters (--pubsub_opt):
-//   schema=NAME  also write NAME.schema.h/.cc: all files of the run as one
-//                schema library (schema_generator.h). pubsub_generate() passes
-//                its TARGET.
-// Any other parameter is an error.
+// written. Parameters (--pubsub_opt), any other is an error:
+//   schema=NAME               also write NAME.schema.h/.cc: all files of the run
+//                             as one schema library (schema_generator.h);
+//                             pubsub_generate() passes its TARGET
+//   catalogue=NAME            also write the catalogue of all the run's files:
+//                             NAME.asyncapi.json and NAME/<channel>.md
+//                             (catalogue_generator.h; pubsub_generate passes
+//                             the target's name)
+//   catalogue_version=VERSION the document's info.version (default 0.0.0)
 #ifndef PUBSUB_CODEGEN_GENERATOR_H_
 #define PUBSUB_CODEGEN_GENERATOR_H_
 
@@ -25,7 +29,9 @@ namespace pubsub::codegen {
 
 // The plugin's parameters, parsed once.
 struct GeneratorOptions {
-  std::string schema;  // schema=NAME; empty: no schema files
+  std::string schema;     // schema=NAME; empty: no schema files
+  std::string catalogue;  // empty: no catalogue files
+  std::string catalogue_version = "0.0.0";
 };
 
 // Parses "key=value,key" parameters; false with `error` set for an unknown one.

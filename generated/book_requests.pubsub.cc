@@ -341,6 +341,7 @@ const ChannelInfo& ChannelTraits<::sample::BookRequests>::Info() {
       .scope_field = "",
       .access = Access::kPersonal,
       .role = "",
+      .description = "Each user's own requests: events are addressed to the requesting user.",
   };
   return kInfo;
 }
@@ -352,11 +353,19 @@ const ChannelInfo& ChannelTraits<::sample::BookRequestsAdmin>::Info() {
       .scope_field = "",
       .access = Access::kRole,
       .role = "creator",
+      .description = "Every request, for users with the `creator` role.",
   };
   return kInfo;
 }
 
 const EventInfo& EventTraits<::sample::RequestCreated>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.RequestCreatedData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"title\":{\"type\":\"string\"},\"status\":{\"type\":\"string\","
+       "\"enum\":[\"unspecified\",\"pending\",\"approved\",\"rejected\",\"fulfilled\"]}},"
+       "\"required\":[\"id\",\"title\",\"status\"],\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "request_created",
       .channel = &ChannelTraits<::sample::BookRequests>::Info(),
@@ -369,11 +378,35 @@ const EventInfo& EventTraits<::sample::RequestCreated>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::RequestCreated&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.RequestCreated",
+              .description = "Sent to the user who made the request.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"request_created\"},"
+                  "\"data\":{\"$ref\":\"#/components/schemas/sample.RequestCreatedData\"}},"
+                  "\"required\":[\"type\"],\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\013\010*\022\005title\030\001",
+                  13),
+              .example =
+                  "{\"type\":\"request_created\",\"data\":{\"id\":42,\"title\":\"title\","
+                  "\"status\":\"pending\"}}",
+          },
   };
   return info;
 }
 
 const EventInfo& EventTraits<::sample::StatusUpdated>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.StatusUpdatedData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"status\":{\"type\":\"string\",\"enum\":[\"unspecified\",\"pending\",\"approved\","
+       "\"rejected\",\"fulfilled\"]},\"message\":{\"description\":\"Human-readable,"
+       " e.g. \\\"Your request 'Dune' is now approved\\\".\",\"type\":\"string\"}},"
+       "\"required\":[\"id\",\"status\",\"message\"],\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "status_updated",
       .channel = &ChannelTraits<::sample::BookRequests>::Info(),
@@ -386,11 +419,35 @@ const EventInfo& EventTraits<::sample::StatusUpdated>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::StatusUpdated&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.StatusUpdated",
+              .description = "Sent to the user whose request changed status.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"status_updated\"},"
+                  "\"data\":{\"$ref\":\"#/components/schemas/sample.StatusUpdatedData\"}},"
+                  "\"required\":[\"type\"],\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\015\010*\020\001\032\007message",
+                  15),
+              .example =
+                  "{\"type\":\"status_updated\",\"data\":{\"id\":42,\"status\":\"pending\","
+                  "\"message\":\"message\"}}",
+          },
   };
   return info;
 }
 
 const EventInfo& EventTraits<::sample::NewRequest>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.NewRequestData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"title\":{\"type\":\"string\"},\"user\":{\"description\":\"The requesting user's u"
+       "sername.\",\"type\":\"string\"},\"created_at\":{\"type\":\"string\","
+       "\"format\":\"date-time\"}},\"required\":[\"id\",\"title\",\"user\"],"
+       "\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "new_request",
       .channel = &ChannelTraits<::sample::BookRequestsAdmin>::Info(),
@@ -403,11 +460,34 @@ const EventInfo& EventTraits<::sample::NewRequest>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::NewRequest&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.NewRequest",
+              .description = "Sent to every creator.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"new_request\"},"
+                  "\"data\":{\"$ref\":\"#/components/schemas/sample.NewRequestData\"}},"
+                  "\"required\":[\"type\"],\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\027\010*\022\005title\032\004user\"\006\010\300\303\331\312\006",
+                  25),
+              .example =
+                  "{\"type\":\"new_request\",\"data\":{\"id\":42,\"title\":\"title\",\"user\":\"user\","
+                  "\"created_at\":\"2026-01-01T12:00:00Z\"}}",
+          },
   };
   return info;
 }
 
 const EventInfo& EventTraits<::sample::RequestUpdated>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.RequestUpdatedData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"status\":{\"type\":\"string\",\"enum\":[\"unspecified\",\"pending\",\"approved\","
+       "\"rejected\",\"fulfilled\"]}},\"required\":[\"id\",\"status\"],"
+       "\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "request_updated",
       .channel = &ChannelTraits<::sample::BookRequestsAdmin>::Info(),
@@ -420,6 +500,21 @@ const EventInfo& EventTraits<::sample::RequestUpdated>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::RequestUpdated&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.RequestUpdated",
+              .description = "Sent to every creator.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"request_updated\"},"
+                  "\"data\":{\"$ref\":\"#/components/schemas/sample.RequestUpdatedData\"}},"
+                  "\"required\":[\"type\"],\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\004\010*\020\001",
+                  6),
+              .example =
+                  "{\"type\":\"request_updated\",\"data\":{\"id\":42,\"status\":\"pending\"}}",
+          },
   };
   return info;
 }

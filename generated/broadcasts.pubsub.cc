@@ -125,11 +125,20 @@ const ChannelInfo& ChannelTraits<::sample::Broadcasts>::Info() {
       .scope_field = "",
       .access = Access::kAuthenticated,
       .role = "",
+      .description = "The broadcasts channel: one stream for everybody.",
   };
   return kInfo;
 }
 
 const EventInfo& EventTraits<::sample::NewBroadcast>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.BroadcastData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"title\":{\"type\":\"string\"},\"content\":{\"type\":\"string\"},"
+       "\"author\":{\"description\":\"The author's username.\",\"type\":\"string\"},"
+       "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"required\":[\"id\","
+       "\"title\",\"content\",\"author\"],\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "new_broadcast",
       .channel = &ChannelTraits<::sample::Broadcasts>::Info(),
@@ -142,6 +151,23 @@ const EventInfo& EventTraits<::sample::NewBroadcast>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::NewBroadcast&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.NewBroadcast",
+              .description = "A broadcast was posted.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"new_broadcast\"},"
+                  "\"data\":{\"$ref\":\"#/components/schemas/sample.BroadcastData\"}},"
+                  "\"required\":[\"type\"],\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\"\010*\022\005title\032\007content\"\006author*\006\010\300\303\331\312\006",
+                  36),
+              .example =
+                  "{\"type\":\"new_broadcast\",\"data\":{\"id\":42,\"title\":\"title\","
+                  "\"content\":\"content\",\"author\":\"author\","
+                  "\"created_at\":\"2026-01-01T12:00:00Z\"}}",
+          },
   };
   return info;
 }

@@ -245,11 +245,21 @@ const ChannelInfo& ChannelTraits<::sample::TrackComments>::Info() {
       .scope_field = "track_id",
       .access = Access::kAuthenticated,
       .role = "",
+      .description = "",
   };
   return kInfo;
 }
 
 const EventInfo& EventTraits<::sample::NewComment>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.CommentData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"content\":{\"type\":\"string\"},\"author\":{\"type\":\"string\"},"
+       "\"timestamp\":{\"description\":\"Position in the track, in seconds.\","
+       "\"anyOf\":[{\"type\":\"number\"},{\"enum\":[\"NaN\",\"Infinity\",\"-Infinity\"]}]},"
+       "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"required\":[\"id\","
+       "\"content\",\"author\",\"timestamp\"],\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "new_comment",
       .channel = &ChannelTraits<::sample::TrackComments>::Info(),
@@ -264,11 +274,35 @@ const EventInfo& EventTraits<::sample::NewComment>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::NewComment&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.NewComment",
+              .description = "A comment was posted on a track.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"new_comment\"},"
+                  "\"track_id\":{\"type\":\"string\"},\"data\":{\"$ref\":\"#/components/schemas/sample"
+                  ".CommentData\"}},\"required\":[\"type\",\"track_id\"],"
+                  "\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\00242\022$\010*\022\007content\032\006author!\000\000\000\000\000\000\370\?*\006\010\300\303\331\312\006",
+                  42),
+              .example =
+                  "{\"type\":\"new_comment\",\"track_id\":\"42\",\"data\":{\"id\":42,"
+                  "\"content\":\"content\",\"author\":\"author\",\"timestamp\":1.5,"
+                  "\"created_at\":\"2026-01-01T12:00:00Z\"}}",
+          },
   };
   return info;
 }
 
 const EventInfo& EventTraits<::sample::CommentUpdated>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.CommentUpdatedData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"content\":{\"type\":\"string\"}},\"required\":[\"id\",\"content\"],"
+       "\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "comment_updated",
       .channel = &ChannelTraits<::sample::TrackComments>::Info(),
@@ -283,11 +317,33 @@ const EventInfo& EventTraits<::sample::CommentUpdated>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::CommentUpdated&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.CommentUpdated",
+              .description = "A comment's text was edited.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"comment_updated\"},"
+                  "\"track_id\":{\"type\":\"string\"},\"data\":{\"$ref\":\"#/components/schemas/sample"
+                  ".CommentUpdatedData\"}},\"required\":[\"type\",\"track_id\"],"
+                  "\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\00242\022\013\010*\022\007content",
+                  17),
+              .example =
+                  "{\"type\":\"comment_updated\",\"track_id\":\"42\",\"data\":{\"id\":42,"
+                  "\"content\":\"content\"}}",
+          },
   };
   return info;
 }
 
 const EventInfo& EventTraits<::sample::CommentDeleted>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.CommentDeletedData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"}},"
+       "\"required\":[\"id\"],\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "comment_deleted",
       .channel = &ChannelTraits<::sample::TrackComments>::Info(),
@@ -302,6 +358,22 @@ const EventInfo& EventTraits<::sample::CommentDeleted>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::CommentDeleted&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.CommentDeleted",
+              .description = "A comment was removed.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"comment_deleted\"},"
+                  "\"track_id\":{\"type\":\"string\"},\"data\":{\"$ref\":\"#/components/schemas/sample"
+                  ".CommentDeletedData\"}},\"required\":[\"type\",\"track_id\"],"
+                  "\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\00242\022\002\010*",
+                  8),
+              .example =
+                  "{\"type\":\"comment_deleted\",\"track_id\":\"42\",\"data\":{\"id\":42}}",
+          },
   };
   return info;
 }

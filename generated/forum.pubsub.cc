@@ -125,11 +125,19 @@ const ChannelInfo& ChannelTraits<::sample::Forum>::Info() {
       .scope_field = "thread_id",
       .access = Access::kAuthenticated,
       .role = "",
+      .description = "",
   };
   return kInfo;
 }
 
 const EventInfo& EventTraits<::sample::NewPost>::Info() {
+  static constexpr SchemaDefinition kDefinitions[] = {
+      {"sample.PostData",
+       "{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"integer\"},"
+       "\"content\":{\"type\":\"string\"},\"author\":{\"type\":\"string\"},"
+       "\"created_at\":{\"type\":\"string\",\"format\":\"date-time\"}},\"required\":[\"id\","
+       "\"content\",\"author\"],\"additionalProperties\":false}"},
+  };
   static const EventInfo info = {
       .type = "new_post",
       .channel = &ChannelTraits<::sample::Forum>::Info(),
@@ -144,6 +152,23 @@ const EventInfo& EventTraits<::sample::NewPost>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::NewPost&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.NewPost",
+              .description = "A post was added to a thread.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"new_post\"},"
+                  "\"thread_id\":{\"type\":\"string\"},\"data\":{\"$ref\":\"#/components/schemas/sampl"
+                  "e.PostData\"}},\"required\":[\"type\",\"thread_id\"],"
+                  "\"additionalProperties\":false}",
+              .definitions = kDefinitions,
+              .sample = ::std::string_view(
+                  "\n\00242\022\033\010*\022\007content\032\006author\"\006\010\300\303\331\312\006",
+                  33),
+              .example =
+                  "{\"type\":\"new_post\",\"thread_id\":\"42\",\"data\":{\"id\":42,\"content\":\"content\","
+                  "\"author\":\"author\",\"created_at\":\"2026-01-01T12:00:00Z\"}}",
+          },
   };
   return info;
 }

@@ -139,6 +139,7 @@ const ChannelInfo& ChannelTraits<::sample::Notifications>::Info() {
       .scope_field = "",
       .access = Access::kPersonal,
       .role = "",
+      .description = "",
   };
   return kInfo;
 }
@@ -156,6 +157,20 @@ const EventInfo& EventTraits<::sample::PrivateMessage>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::PrivateMessage&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.PrivateMessage",
+              .description = "A message to one user.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"private_message\"},"
+                  "\"text\":{\"type\":\"string\"}},\"required\":[\"type\",\"text\"],"
+                  "\"additionalProperties\":false}",
+              .sample = ::std::string_view(
+                  "\n\004text",
+                  6),
+              .example =
+                  "{\"type\":\"private_message\",\"text\":\"text\"}",
+          },
   };
   return info;
 }
@@ -173,6 +188,20 @@ const EventInfo& EventTraits<::sample::TeamNotification>::Info() {
                        internal::JsonWriter& writer) {
         ::sample::WriteEventJson(static_cast<const ::sample::TeamNotification&>(event), writer);
       },
+      .catalogue =
+          {
+              .message_name = "sample.TeamNotification",
+              .description = "A message to a set of users.",
+              .payload_schema =
+                  "{\"type\":\"object\",\"properties\":{\"type\":{\"const\":\"team_notification\"},"
+                  "\"text\":{\"type\":\"string\"}},\"required\":[\"type\",\"text\"],"
+                  "\"additionalProperties\":false}",
+              .sample = ::std::string_view(
+                  "\n\004text",
+                  6),
+              .example =
+                  "{\"type\":\"team_notification\",\"text\":\"text\"}",
+          },
   };
   return info;
 }

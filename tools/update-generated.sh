@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Refreshes generated/ (the checked-in output of protoc-gen-pubsub for the
-# sample schema, schema/examples/*.proto) with the plugin of a build tree.
+# sample schema, schema/examples/*.proto: the C++ and the catalogue
+# sample.asyncapi.json + sample/*.md) with the plugin of a build tree.
 # Run it after an intended change to the generator; the golden test
 # (ctest -R codegen.golden_generated) fails until you do.
 #
@@ -17,10 +18,13 @@ plugin="$build/codegen/protoc-gen-pubsub"
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 (cd "$root/schema/examples" &&
-  "${protoc:-protoc}" --plugin=protoc-gen-pubsub="$plugin" --pubsub_out=schema=sample_schema:"$scratch" \
-    -I . -I "$root/schema" ./*.proto)
+  "${protoc:-protoc}" --plugin=protoc-gen-pubsub="$plugin" --pubsub_out="$scratch" \
+    --pubsub_opt=schema=sample_schema,catalogue=sample -I . -I "$root/schema" ./*.proto)
 
 rm -f "$root"/generated/*.pubsub.h "$root"/generated/*.pubsub.cc "$root"/generated/*.schema.*
-cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$scratch"/*.schema.* "$root/generated/"
+rm -f "$root"/generated/sample.asyncapi.json "$root"/generated/sample/*.md
+mkdir -p "$root/generated/sample"
+cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$scratch"/*.schema.* "$scratch"/sample.asyncapi.json "$root/generated/"
+cp "$scratch"/sample/*.md "$root/generated/sample/"
 echo "generated/ refreshed:"
 (cd "$root" && git status --short generated/)

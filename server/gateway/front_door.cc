@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "google/protobuf/message.h"
+#include "pubsub/catalogue.h"
 #include "pubsub/internal/json_writer.h"
 #include "server/gateway/text.h"
 #include "server/websocket/handshake.h"
@@ -112,6 +113,16 @@ Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer
                                       context_.metrics.RenderPrometheus(context_.bus.IsReady())));
   }
   if (path == "/api/stats") return Stats(request, *target);
+  if (path == "/api/schema") {
+    // The catalogue of the registered schemas, for the CLI and tools: the
+    // public contract, like the browser JSON, so no key is needed.
+    static constexpr CatalogueInfo kCatalogue{
+        .title = "pubsub-gateway",
+        .version = "0.0.0",
+        .description = "The channels and events of the schemas this gateway serves."};
+    return Respond(http::MakeResponse(http::Status::ok, "application/json",
+                                      WriteAsyncApi(context_.registry, kCatalogue)));
+  }
   return Respond(http::JsonError(http::Status::not_found, fmt::format("no such path: {}", path)));
 }
 

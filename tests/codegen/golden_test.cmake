@@ -1,12 +1,13 @@
 # The golden test: regenerates the sample schema (schema/examples) with the
-# freshly built plugin and compares every *.pubsub.h/.cc with the checked-in
-# copy in generated/. Fails with a unified diff; tools/update-generated.sh
-# refreshes generated/ after an intended change.
+# freshly built plugin and compares every *.pubsub.h/.cc, and the catalogue
+# (CATALOGUE.asyncapi.json, CATALOGUE/*.md), with the checked-in copy in
+# generated/. Fails with a unified diff; tools/update-generated.sh refreshes
+# generated/ after an intended change.
 #
 #   cmake -DPROTOC=... -DPLUGIN=... -DPROTO_ROOT=schema/examples -DIMPORT_DIR=schema
-#         -DEXPECTED_DIR=generated -DWORK_DIR=<scratch> -P golden_test.cmake
+#         -DCATALOGUE=sample -DEXPECTED_DIR=generated -DWORK_DIR=<scratch> -P golden_test.cmake
 cmake_minimum_required(VERSION 3.25)
-foreach(var PROTOC PLUGIN PROTO_ROOT IMPORT_DIR EXPECTED_DIR WORK_DIR)
+foreach(var PROTOC PLUGIN PROTO_ROOT IMPORT_DIR CATALOGUE EXPECTED_DIR WORK_DIR)
   if(NOT DEFINED ${var})
     message(FATAL_ERROR "golden_test.cmake: -D${var}=... is required")
   endif()
@@ -16,7 +17,8 @@ file(REMOVE_RECURSE ${WORK_DIR})
 file(MAKE_DIRECTORY ${WORK_DIR})
 file(GLOB _protos RELATIVE ${PROTO_ROOT} ${PROTO_ROOT}/*.proto)
 execute_process(
-  COMMAND ${PROTOC} --plugin=protoc-gen-pubsub=${PLUGIN} --pubsub_out=schema=sample_schema:${WORK_DIR}
+  COMMAND ${PROTOC} --plugin=protoc-gen-pubsub=${PLUGIN} --pubsub_out=${WORK_DIR}
+          --pubsub_opt=schema=sample_schema,catalogue=${CATALOGUE}
           -I ${PROTO_ROOT} -I ${IMPORT_DIR} ${_protos}
   WORKING_DIRECTORY ${PROTO_ROOT}
   RESULT_VARIABLE _rc
@@ -25,10 +27,11 @@ if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "protoc-gen-pubsub failed on the sample schema:\n${_err}")
 endif()
 
-file(GLOB _actual RELATIVE ${WORK_DIR} ${WORK_DIR}/*.pubsub.h ${WORK_DIR}/*.pubsub.cc
-     ${WORK_DIR}/*.schema.h ${WORK_DIR}/*.schema.cc)
-file(GLOB _expected RELATIVE ${EXPECTED_DIR} ${EXPECTED_DIR}/*.pubsub.h ${EXPECTED_DIR}/*.pubsub.cc
-     ${EXPECTED_DIR}/*.schema.h ${EXPECTED_DIR}/*.schema.cc)
+set(_patterns *.pubsub.h *.pubsub.cc *.schema.h *.schema.cc ${CATALOGUE}.asyncapi.json ${CATALOGUE}/*.md)
+list(TRANSFORM _patterns PREPEND ${WORK_DIR}/ OUTPUT_VARIABLE _actual_globs)
+list(TRANSFORM _patterns PREPEND ${EXPECTED_DIR}/ OUTPUT_VARIABLE _expected_globs)
+file(GLOB _actual RELATIVE ${WORK_DIR} ${_actual_globs})
+file(GLOB _expected RELATIVE ${EXPECTED_DIR} ${_expected_globs})
 set(_problems "")
 foreach(_f IN LISTS _expected)
   if(NOT _f IN_LIST _actual)

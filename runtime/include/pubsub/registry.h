@@ -22,6 +22,7 @@
 
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +50,33 @@ struct ChannelInfo {
   std::string_view scope_field;  // "track_id", or empty when unscoped
   Access access;
   std::string_view role;  // required role when access == kRole
+  // The channel message's .proto comment, for the catalogue (pubsub/catalogue.h).
+  std::string_view description = {};
+};
+
+// A named JSON Schema (draft 7) that payload schemas refer to as
+// {"$ref":"#/components/schemas/<name>"}: one per message type.
+struct SchemaDefinition {
+  std::string_view name;    // "sample.CommentData"
+  std::string_view schema;  // compact JSON text
+};
+
+// What the catalogue (pubsub/catalogue.h: the AsyncAPI document and the
+// Markdown pages) says about an event. protoc-gen-pubsub computes it from the
+// schema; every string is compact JSON or plain text.
+struct EventCatalogue {
+  std::string_view message_name = {};  // "sample.NewComment"
+  std::string_view description = {};   // the event message's .proto comment
+  // JSON Schema of the browser JSON {"type":..., fields...}.
+  std::string_view payload_schema = {};
+  // The schemas `payload_schema` refers to, transitively.
+  std::span<const SchemaDefinition> definitions = {};
+  // A representative event (every field set, one element per repeated field
+  // and map) serialized as protobuf, and its browser JSON as the generated
+  // writer renders it: Registry::RenderJson(info, <sample decoded>) == example
+  // (tests/codegen/catalogue_test.cc checks it for every event).
+  std::string_view sample = {};
+  std::string_view example = {};
 };
 
 struct EventInfo {
@@ -63,6 +91,7 @@ struct EventInfo {
   // Appends the browser JSON {"type":..., fields...}. `event` must be of this
   // type's message class.
   void (*write_json)(const google::protobuf::Message& event, internal::JsonWriter& writer);
+  EventCatalogue catalogue = {};
 };
 
 // An event parsed from browser-shaped JSON, ready to publish.

@@ -12,6 +12,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "pubsub/catalogue.h"
 #include "pubsub/embedded_bus.h"
 #include "sample_schema.schema.h"
 #include "server/auth/jwt.h"
@@ -159,6 +160,24 @@ TEST_F(FrontDoorTest, StatsNeedTheKeyWhenOneIsSet) {
                                     std::string(kKey) + "\r\n\r\n");
   EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 "));
   EXPECT_THAT(answer, HasSubstr(R"({"connections":0,"users":0,"user":"ann","connected":false)"));
+}
+
+TEST_F(FrontDoorTest, TheSchemaIsServedToAnyoneAsAsyncApi) {
+  // The gateway has a publisher key and JWT auth; the catalogue needs neither.
+  const std::string answer = Answer("GET /api/schema HTTP/1.1\r\n\r\n");
+  EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(answer, HasSubstr("Content-Type: application/json\r\n"));
+  const std::string body = answer.substr(answer.find("\r\n\r\n") + 4);
+  // The one assembler, over the registry the gateway serves.
+  EXPECT_EQ(body, WriteAsyncApi(registry_, {.title = "pubsub-gateway",
+                                            .version = "0.0.0",
+                                            .description = "The channels and events of the "
+                                                           "schemas this gateway serves."}));
+  EXPECT_THAT(body, HasSubstr("\"asyncapi\": \"3.0.0\""));
+  EXPECT_THAT(body, HasSubstr("\"address\": \"/ws/comments/{track_id}\""));
+  EXPECT_THAT(body, HasSubstr("\"new_comment\": {"));
+  EXPECT_THAT(Answer("HEAD /api/schema HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(Answer("POST /api/schema HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 405 "));
 }
 
 TEST_F(FrontDoorTest, ABodyWhereNoneBelongsIsRefused) {
