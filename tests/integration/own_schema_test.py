@@ -43,6 +43,43 @@ def guide_blocks():
     return blocks
 
 
+def conforms(value, schema, document, path="$"):
+    """Checks `value` against the subset of JSON Schema the catalogue uses
+    ($ref, type, const, enum, properties, required, additionalProperties,
+    items); returns a list of problems."""
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[1]
+        return conforms(value, document["components"]["schemas"][name], document, path)
+    problems = []
+    kinds = {"object": dict, "array": list, "string": str, "boolean": bool, "null": type(None),
+             "integer": int, "number": (int, float)}
+    wanted = schema.get("type")
+    if wanted is not None:
+        types = wanted if isinstance(wanted, list) else [wanted]
+        if not any(isinstance(value, kinds[t]) and not (t in ("integer", "number") and
+                                                         isinstance(value, bool))
+                   for t in types):
+            return [f"{path}: {value!r} is not {wanted}"]
+    if "const" in schema and value != schema["const"]:
+        problems.append(f"{path}: {value!r} != {schema['const']!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        problems.append(f"{path}: {value!r} not in {schema['enum']}")
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in value:
+                problems.append(f"{path}: missing {key}")
+        for key, item in value.items():
+            if key in properties:
+                problems += conforms(item, properties[key], document, f"{path}.{key}")
+            elif schema.get("additionalProperties") is False:
+                problems.append(f"{path}: unexpected {key}")
+    if isinstance(value, list) and "items" in schema:
+        for i, item in enumerate(value):
+            problems += conforms(item, schema["items"], document, f"{path}[{i}]")
+    return problems
+
+
 def run(args, cwd, env=None, what=""):
     result = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=900)
     if result.returncode != 0:
@@ -117,6 +154,27 @@ class OwnSchemaTest(unittest.IsolatedAsyncioTestCase):
             other_event = dict(EVENT, customer_id="c43")
             self.assertEqual(self.gw.publish(other_event)[0], 202)
             self.assertEqual(await recv_json(other), other_event)
+
+    async def test_the_catalogue_describes_what_browsers_receive(self):
+        status, body = self.gw.request("GET", "/api/schema")
+        self.assertEqual(status, 200, body)
+        document = json.loads(body)
+        self.assertEqual(document["asyncapi"], "3.0.0")
+        self.assertIn("customer_orders", document["channels"])
+        self.assertEqual(document["channels"]["customer_orders"]["address"],
+                         "/ws/orders/{customer_id}")
+        message = document["components"]["messages"]["order_placed"]
+        example = message["examples"][0]["payload"]
+        self.assertEqual(conforms(example, message["payload"], document), [])
+        async with self.gw.connect(f"/ws/orders/{example['customer_id']}", user="ann") as ws:
+            for event in (dict(EVENT, customer_id=example["customer_id"]), example):
+                status, body = self.gw.publish(event)
+                self.assertEqual(status, 202, body)
+                received = await recv_json(ws)
+                self.assertEqual(received, event)
+                self.assertEqual(conforms(received, message["payload"], document), [])
+        # The checker can fail: a field the schema does not have.
+        self.assertNotEqual(conforms(dict(EVENT, extra=1), message["payload"], document), [])
 
     async def test_types_the_schema_does_not_have_are_refused_everywhere(self):
         stubs = load_stubs()
