@@ -72,24 +72,79 @@ void EmbeddedBus::Publish(std::string_view topic, std::string envelope, DoneCall
     }
     return;
   }
+  Deliver(topic, envelope);
+  if (done) done(absl::OkStatus());
+}
+
+void EmbeddedBus::Deliver(std::string_view topic, const std::string& envelope) {
   std::shared_ptr<const Handlers> handlers;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     const auto it = topics_.find(AsAbsl(topic));
     if (it != topics_.end()) handlers = it->second;
   }
-  if (handlers != nullptr) {
-    for (const Entry& entry : *handlers) {
-      Slot& slot = *entry.slot;
-      // Count ourselves in before checking `active`: with Unsubscribe's
-      // store-then-load, one of the two always sees the other (seq_cst).
-      InFlight in_flight(slot.in_flight, slot.active);
-      if (!slot.active.load()) continue;
-      Running running(&slot);
-      slot.handler(topic, envelope);
+  if (handlers == nullptr) return;
+  for (const Entry& entry : *handlers) {
+    Slot& slot = *entry.slot;
+    // Count ourselves in before checking `active`: with Unsubscribe's
+    // store-then-load, one of the two always sees the other (seq_cst).
+    InFlight in_flight(slot.in_flight, slot.active);
+    if (!slot.active.load()) continue;
+    Running running(&slot);
+    slot.handler(topic, envelope);
+  }
+}
+
+EmbeddedBus::Ring& EmbeddedBus::RingOf(std::string_view topic, const HistoryPolicy& policy) {
+  const auto now = std::chrono::steady_clock::now();
+  Ring& ring = rings_[AsAbsl(topic)];
+  if (ring.epoch.empty() || now >= ring.expires) {
+    ring = Ring{.epoch = internal::NewEpoch(), .last_seq = 0, .events = {}, .expires = {}};
+  }
+  ring.expires = policy.ttl_seconds == 0 ? std::chrono::steady_clock::time_point::max()
+                                         : now + std::chrono::seconds(policy.ttl_seconds);
+  return ring;
+}
+
+void EmbeddedBus::PublishStored(std::string_view topic, std::string envelope,
+                                const HistoryPolicy& policy, StoredCallback done) {
+  if (envelope.size() > max_envelope_bytes_) {
+    if (done) {
+      done(absl::InvalidArgumentError(internal::Cat("envelope of ", envelope.size(),
+                                                    " bytes exceeds the bus limit of ",
+                                                    max_envelope_bytes_, " bytes")));
+    }
+    return;
+  }
+  Position position;
+  {
+    std::lock_guard<std::recursive_mutex> lock(history_mutex_);
+    Ring& ring = RingOf(topic, policy);
+    position = Position{ring.epoch, ++ring.last_seq};
+    internal::AppendPosition(envelope, position);
+    ring.events.emplace_back(position.seq, envelope);
+    while (ring.events.size() > std::max<uint32_t>(policy.size, 1)) ring.events.pop_front();
+    // Delivered under the lock: subscribers see positions in order.
+    Deliver(topic, envelope);
+  }
+  if (done) done(std::move(position));
+}
+
+void EmbeddedBus::ReadHistory(std::string_view topic, const HistoryPolicy& policy,
+                              uint64_t after_seq, size_t limit, HistoryCallback done) {
+  HistoryRead read;
+  {
+    std::lock_guard<std::recursive_mutex> lock(history_mutex_);
+    Ring& ring = RingOf(topic, policy);
+    read.epoch = ring.epoch;
+    read.last_seq = ring.last_seq;
+    read.first_seq = ring.events.empty() ? 0 : ring.events.front().first;
+    for (const auto& [seq, envelope] : ring.events) {
+      if (read.envelopes.size() >= limit) break;
+      if (seq > after_seq) read.envelopes.push_back(envelope);
     }
   }
-  if (done) done(absl::OkStatus());
+  if (done) done(std::move(read));
 }
 
 Bus::SubscriptionId EmbeddedBus::Subscribe(std::string_view topic, MessageHandler handler,

@@ -25,6 +25,9 @@ bool DecodeEnvelope(std::string_view topic, std::string_view bytes, std::string&
   meta.id = std::move(*envelope.mutable_id());
   meta.publish_time_unix_nanos = envelope.publish_time_unix_nanos();
   meta.topic = topic;
+  if (!envelope.epoch().empty()) {
+    meta.position = Position{std::move(*envelope.mutable_epoch()), envelope.seq()};
+  }
   meta.target_user_ids.assign(std::make_move_iterator(envelope.mutable_target_user_ids()->begin()),
                               std::make_move_iterator(envelope.mutable_target_user_ids()->end()));
   return true;

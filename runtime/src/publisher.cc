@@ -15,8 +15,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "absl/strings/str_format.h"
 #include "pubsub/envelope.pb.h"
-#include "pubsub/topic.h"
 #include "pubsub/internal/str_cat.h"
+#include "pubsub/topic.h"
 
 namespace pubsub {
 namespace {

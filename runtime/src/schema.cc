@@ -26,10 +26,13 @@ absl::Status RegisterSchemas(Registry& registry, std::span<const Schema> schemas
   // Who declared what, for messages that name both sides.
   absl::flat_hash_map<std::string_view, std::string_view> channel_owner;  // name and path
   absl::flat_hash_map<std::string_view, std::string_view> event_owner;    // type and message
-  for (const ChannelInfo* c : registry.channels())
-    channel_owner[c->name] = channel_owner[c->path] = "";
+  for (const ChannelInfo* c : registry.channels()) {
+    channel_owner.emplace(c->name, "");
+    channel_owner.emplace(c->path, "");
+  }
   for (const EventInfo* e : registry.events()) {
-    event_owner[e->type] = event_owner[e->descriptor()->full_name()] = "";
+    event_owner.emplace(e->type, "");
+    event_owner.emplace(e->descriptor()->full_name(), "");
   }
 
   for (const Schema& schema : schemas) {
@@ -62,7 +65,9 @@ absl::Status RegisterSchemas(Registry& registry, std::span<const Schema> schemas
     }
     PUBSUB_RETURN_IF_ERROR(schema.register_all(registry));
     for (const ChannelInfo* c : own.channels()) {
-      channel_owner[c->name] = channel_owner[c->path] = schema.name;
+      // Two statements: one insertion may rehash under the other's reference.
+      channel_owner[c->name] = schema.name;
+      channel_owner[c->path] = schema.name;
     }
     for (const EventInfo* e : own.events()) {
       event_owner[e->type] = schema.name;

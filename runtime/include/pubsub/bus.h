@@ -27,6 +27,7 @@
 #include <string_view>
 
 #include "absl/status/status.h"
+#include "pubsub/history.h"
 
 namespace pubsub {
 
@@ -43,6 +44,21 @@ class Bus {
   // OK once the transport has taken the message, Unavailable when it is down
   // (the message was not sent), InvalidArgument when it exceeds the size limit.
   virtual void Publish(std::string_view topic, std::string envelope, DoneCallback done) = 0;
+
+  // Stores `envelope` in `topic`'s history (keeping `policy`) and publishes
+  // it, in one atomic step that assigns its Position (pubsub/history.h): the
+  // envelope subscribers receive and the one stored carry that position, and
+  // a topic's subscribers receive its stored events in position order.
+  // `done` (may be empty) runs exactly once: the position once the event is
+  // stored (an acknowledgement means stored), or the reason, as for Publish.
+  virtual void PublishStored(std::string_view topic, std::string envelope,
+                             const HistoryPolicy& policy, StoredCallback done) = 0;
+
+  // Reads `topic`'s history after `after_seq` (at most `limit` envelopes;
+  // limit 0 reads only the epoch and bounds). Starts the topic's epoch when it
+  // has none (kept under `policy`'s expiry). `done` runs exactly once.
+  virtual void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
+                           size_t limit, HistoryCallback done) = 0;
 
   // Adds `handler` for `topic`. `ready` (may be empty) runs once when the
   // topic is subscribed on the transport (at once if it already was), or with

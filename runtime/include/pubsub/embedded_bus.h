@@ -4,6 +4,13 @@
 // of the topic; so one thread's publishes reach each handler in order. It is
 // always ready, and `ready` callbacks run before Subscribe returns.
 //
+// History lives in memory, a ring per topic with the Redis bus's semantics:
+// an epoch per topic (new when the topic's history starts or expired), the
+// newest `policy.size` events, dropped `ttl_seconds` after the topic's last
+// event. Stored publishes are delivered under one lock, so subscribers see
+// every topic's positions in order (a handler may publish again: the lock is
+// re-entrant). The process is the only copy: history dies with it.
+//
 // Unsubscribe and concurrent publishes (the std::stop_callback rule): when
 // Unsubscribe returns, the handler is not running and will not run again,
 // except that Unsubscribe called from inside that very handler returns at
@@ -13,6 +20,8 @@
 #ifndef PUBSUB_EMBEDDED_BUS_H_
 #define PUBSUB_EMBEDDED_BUS_H_
 
+#include <chrono>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -30,6 +39,10 @@ class EmbeddedBus final : public Bus {
   ~EmbeddedBus() override;
 
   void Publish(std::string_view topic, std::string envelope, DoneCallback done) override;
+  void PublishStored(std::string_view topic, std::string envelope, const HistoryPolicy& policy,
+                     StoredCallback done) override;
+  void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
+                   size_t limit, HistoryCallback done) override;
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;
@@ -44,6 +57,17 @@ class EmbeddedBus final : public Bus {
     std::shared_ptr<Slot> slot;
   };
   using Handlers = std::vector<Entry>;
+  // One topic's history.
+  struct Ring {
+    std::string epoch;
+    uint64_t last_seq = 0;
+    std::deque<std::pair<uint64_t, std::string>> events;  // oldest first
+    std::chrono::steady_clock::time_point expires;        // max(): never
+  };
+
+  void Deliver(std::string_view topic, const std::string& envelope);
+  // The topic's ring, restarted when expired. history_mutex_ held.
+  Ring& RingOf(std::string_view topic, const HistoryPolicy& policy);
 
   const size_t max_envelope_bytes_;
   mutable std::mutex mutex_;
@@ -52,6 +76,9 @@ class EmbeddedBus final : public Bus {
   absl::flat_hash_map<std::string, std::shared_ptr<const Handlers>> topics_;
   absl::flat_hash_map<SubscriptionId, std::string> topic_of_;
   SubscriptionId next_id_ = 1;
+
+  std::recursive_mutex history_mutex_;
+  absl::flat_hash_map<std::string, Ring> rings_;  // guarded by history_mutex_
 };
 
 }  // namespace pubsub

@@ -174,6 +174,16 @@ class RedisBus final : public Bus {
   RedisBus& operator=(const RedisBus&) = delete;
 
   void Publish(std::string_view topic, std::string envelope, DoneCallback done) override;
+  // History (pubsub/history.h) lives in Redis: per topic a stream and a
+  // hash, written and published by Redis functions (FUNCTION LOAD on every
+  // publisher connection; Redis 7 or later). It survives a Redis restart as
+  // far as Redis persistence keeps it: with AOF (appendfsync always) every
+  // acknowledged event does; without persistence the topic's epoch changes,
+  // so that clients learn their positions are void.
+  void PublishStored(std::string_view topic, std::string envelope, const HistoryPolicy& policy,
+                     StoredCallback done) override;
+  void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
+                   size_t limit, HistoryCallback done) override;
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;

@@ -9,11 +9,13 @@
 #define PUBSUB_SUBSCRIPTION_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "pubsub/bus.h"
+#include "pubsub/history.h"
 
 namespace pubsub {
 
@@ -23,6 +25,8 @@ struct EventMeta {
   int64_t publish_time_unix_nanos = 0;
   std::string_view topic;
   std::vector<std::string> target_user_ids;  // empty: for everybody on the topic
+  // The event's place in its topic's history; nullopt when the topic keeps none.
+  std::optional<Position> position;
 };
 
 // Unsubscribes when destroyed. Not copyable; movable.

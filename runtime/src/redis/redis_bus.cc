@@ -31,6 +31,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "redis/catch.h"
 #include "redis/connection.h"
+#include "redis/history_functions.h"
 #include "redis/resp.h"
 #include "redis/subscription_table.h"
 #include "spdlog/spdlog.h"
@@ -61,6 +62,10 @@ class RedisBus::Impl final : private Connection::Owner {
   ~Impl() override;
 
   void Publish(std::string_view topic, std::string envelope, DoneCallback done);
+  void PublishStored(std::string_view topic, std::string envelope, const HistoryPolicy& policy,
+                     StoredCallback done);
+  void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
+                   size_t limit, HistoryCallback done);
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler, DoneCallback ready);
   void Unsubscribe(SubscriptionId id);
   bool IsReady() const;
@@ -84,8 +89,14 @@ class RedisBus::Impl final : private Connection::Owner {
     std::shared_ptr<Slot> slot;
   };
 
-  struct InFlightPublish {
-    DoneCallback done;
+  // What to do with a command's reply: called with the reply, or with a
+  // null reply and the reason the command got none (connection lost, bus
+  // stopped). A non-OK return drops the connection (a malformed reply).
+  using ReplyHandler = std::function<absl::Status(const redisReply* reply, absl::Status failure)>;
+
+  // A command on the publisher connection awaiting its reply (FIFO).
+  struct InFlightCommand {
+    ReplyHandler complete;
     size_t bytes;
     Clock::time_point queued;
   };
@@ -104,6 +115,16 @@ class RedisBus::Impl final : private Connection::Owner {
   void OnDown(Connection& connection, const absl::Status& reason, bool was_up) override;
 
   absl::Status OnPublishReply(const redisReply& reply);
+  // Queues `command` on the publisher connection (in call order) with its
+  // reply handler; a refusal (down, stopped, backlog full) is returned and
+  // the handler is not kept.
+  absl::Status Enqueue(std::string command, ReplyHandler complete);
+  // The history keys of `topic` (see history_functions.h).
+  std::string StreamKey(std::string_view topic) const { return "{" + Channel(topic) + "}:s"; }
+  std::string MetaKey(std::string_view topic) const { return "{" + Channel(topic) + "}:m"; }
+  // Fails every command in flight (pub_mutex_ held): their handlers, as
+  // callbacks to run after releasing the lock.
+  void FailInFlight(const absl::Status& failure, Callbacks& fire);
   absl::Status OnSubscriberReply(const redisReply& reply);
   void Dispatch(std::string_view channel, std::string_view payload);
 
@@ -170,7 +191,7 @@ class RedisBus::Impl final : private Connection::Owner {
   // plus one envelope.
   std::string pub_out_;
   bool pub_flush_posted_ = false;
-  std::deque<InFlightPublish> pub_in_flight_;
+  std::deque<InFlightCommand> pub_in_flight_;
   size_t pub_backlog_bytes_ = 0;
 
   mutable std::mutex ready_mutex_;
@@ -236,13 +257,8 @@ void RedisBus::Impl::ShutdownOnIoThread() {
     pub_up_ = false;
     pub_up_flag_ = false;
     pub_out_.clear();
-    for (InFlightPublish& p : pub_in_flight_) {
-      fire.push_back(PendingCallback{kDoneCallback, std::move(p.done), stopped});
-    }
-    pub_in_flight_.clear();
-    pub_backlog_bytes_ = 0;
+    FailInFlight(stopped, fire);
   }
-  counters_.publish_errors.fetch_add(fire.size(), std::memory_order_relaxed);
   {
     std::lock_guard lock(mutex_);
     sub_out_.clear();
@@ -296,55 +312,198 @@ void RedisBus::Impl::NotifyStateChanged() {
 
 // ---------------------------------------------------------------- publishing
 
-void RedisBus::Impl::Publish(std::string_view topic, std::string envelope, DoneCallback done) {
-  if (envelope.size() > options_.max_envelope_bytes) {
-    counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-    Post(kDoneCallback, std::move(done),
-         absl::InvalidArgumentError("envelope of " + std::to_string(envelope.size()) +
-                                    " bytes exceeds the bus limit of " +
-                                    std::to_string(options_.max_envelope_bytes) + " bytes"));
-    return;
-  }
-  // Format outside the lock; the order of publishes is the order in which
-  // they take the lock below (program order for one thread).
-  std::string command;
-  AppendCommand(command, {"PUBLISH", Channel(topic), envelope});
+absl::Status RedisBus::Impl::Enqueue(std::string command, ReplyHandler complete) {
   const size_t bytes = command.size();
-
-  absl::Status refused;
   bool post_flush = false;
   {
     std::lock_guard lock(pub_mutex_);
-    if (pub_stopping_) {
-      refused = absl::UnavailableError("redis bus stopped");
-    } else if (!pub_up_) {
-      refused = absl::UnavailableError("redis unavailable: " + pub_down_reason_);
-    } else if (pub_backlog_bytes_ + bytes > options_.max_publish_backlog_bytes &&
-               !pub_in_flight_.empty()) {
-      refused =
-          absl::UnavailableError("redis unavailable: publish backlog of " +
-                                 std::to_string(pub_backlog_bytes_) + " bytes awaits replies");
-    } else {
-      if (pub_out_.empty()) {
-        pub_out_.swap(command);
-      } else {
-        pub_out_.append(command);
-      }
-      pub_in_flight_.push_back(InFlightPublish{std::move(done), bytes, Clock::now()});
-      pub_backlog_bytes_ += bytes;
-      post_flush = !pub_flush_posted_;
-      pub_flush_posted_ = true;
+    if (pub_stopping_) return absl::UnavailableError("redis bus stopped");
+    if (!pub_up_) return absl::UnavailableError("redis unavailable: " + pub_down_reason_);
+    if (pub_backlog_bytes_ + bytes > options_.max_publish_backlog_bytes &&
+        !pub_in_flight_.empty()) {
+      return absl::UnavailableError("redis unavailable: publish backlog of " +
+                                    std::to_string(pub_backlog_bytes_) + " bytes awaits replies");
     }
-  }
-  if (!refused.ok()) {
-    counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-    Post(kDoneCallback, std::move(done), std::move(refused));
-    return;
+    if (pub_out_.empty()) {
+      pub_out_.swap(command);
+    } else {
+      pub_out_.append(command);
+    }
+    pub_in_flight_.push_back(InFlightCommand{std::move(complete), bytes, Clock::now()});
+    pub_backlog_bytes_ += bytes;
+    post_flush = !pub_flush_posted_;
+    pub_flush_posted_ = true;
   }
   if (post_flush) {
     asio::post(io_,
                [this] { publisher_->Contain("writing publishes", [this] { FlushPublisher(); }); });
   }
+  return absl::OkStatus();
+}
+
+void RedisBus::Impl::FailInFlight(const absl::Status& failure, Callbacks& fire) {
+  for (InFlightCommand& command : pub_in_flight_) {
+    fire.push_back(PendingCallback{kDoneCallback,
+                                   [complete = std::move(command.complete)](absl::Status status) {
+                                     complete(nullptr, std::move(status)).IgnoreError();
+                                   },
+                                   failure});
+  }
+  pub_in_flight_.clear();
+  pub_backlog_bytes_ = 0;
+}
+
+namespace {
+
+std::string_view ReplyText(const redisReply& reply) {
+  return std::string_view(reply.str == nullptr ? "" : reply.str, reply.len);
+}
+
+absl::Status EnvelopeTooLarge(size_t size, size_t limit) {
+  return absl::InvalidArgumentError("envelope of " + std::to_string(size) +
+                                    " bytes exceeds the bus limit of " + std::to_string(limit) +
+                                    " bytes");
+}
+
+}  // namespace
+
+void RedisBus::Impl::Publish(std::string_view topic, std::string envelope, DoneCallback done) {
+  if (envelope.size() > options_.max_envelope_bytes) {
+    counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
+    Post(kDoneCallback, std::move(done),
+         EnvelopeTooLarge(envelope.size(), options_.max_envelope_bytes));
+    return;
+  }
+  // Formatted outside the lock; the order of publishes is the order in which
+  // Enqueue takes its lock (program order for one thread).
+  std::string command;
+  AppendCommand(command, {"PUBLISH", Channel(topic), envelope});
+  auto shared_done = std::make_shared<DoneCallback>(std::move(done));
+  absl::Status refused = Enqueue(
+      std::move(command),
+      [this, shared_done](const redisReply* reply, absl::Status failure) -> absl::Status {
+        absl::Status status = std::move(failure);
+        absl::Status connection_status;
+        if (reply != nullptr) {
+          if (reply->type == REDIS_REPLY_ERROR) {
+            // E.g. NOAUTH or a replica's READONLY: the command was not executed.
+            status =
+                absl::UnavailableError("redis refused PUBLISH: " + std::string(ReplyText(*reply)));
+          } else if (reply->type != REDIS_REPLY_INTEGER) {
+            status = absl::UnavailableError("redis unavailable: unexpected reply to PUBLISH");
+            connection_status = absl::InvalidArgumentError("unexpected reply to PUBLISH: " +
+                                                           internal::redis::DescribeReply(*reply));
+          }
+        }
+        if (status.ok()) {
+          counters_.publishes.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
+        }
+        if (*shared_done) RunUserCallback(kDoneCallback, [&] { (*shared_done)(status); });
+        return connection_status;
+      });
+  if (!refused.ok()) {
+    counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
+    Post(kDoneCallback, std::move(*shared_done), std::move(refused));
+  }
+}
+
+void RedisBus::Impl::PublishStored(std::string_view topic, std::string envelope,
+                                   const HistoryPolicy& policy, StoredCallback done) {
+  auto shared_done = std::make_shared<StoredCallback>(std::move(done));
+  auto finish = [this, shared_done](absl::StatusOr<Position> position) {
+    if (*shared_done) RunUserCallback(kDoneCallback, [&] { (*shared_done)(std::move(position)); });
+  };
+  if (envelope.size() > options_.max_envelope_bytes) {
+    counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
+    absl::Status too_large = EnvelopeTooLarge(envelope.size(), options_.max_envelope_bytes);
+    asio::post(io_, [finish, too_large] { finish(too_large); });
+    return;
+  }
+  std::string command;
+  AppendCommand(
+      command,
+      {"FCALL", internal::redis::kStoreFunction, "2", StreamKey(topic), MetaKey(topic), envelope,
+       std::to_string(std::max<uint32_t>(policy.size, 1)), std::to_string(policy.ttl_seconds),
+       internal::NewEpoch(), Channel(topic), "PUBLISH"});
+  absl::Status refused =
+      Enqueue(std::move(command), [this, finish](const redisReply* reply, absl::Status failure) {
+        absl::StatusOr<Position> result = absl::UnknownError("no reply");
+        if (reply == nullptr) result = std::move(failure);
+        absl::Status connection_status;
+        if (reply != nullptr) {
+          if (reply->type == REDIS_REPLY_ERROR) {
+            result = absl::UnavailableError("redis refused to store the event: " +
+                                            std::string(ReplyText(*reply)));
+          } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
+                     reply->element[0]->type == REDIS_REPLY_STRING &&
+                     reply->element[1]->type == REDIS_REPLY_INTEGER) {
+            result = Position{std::string(ReplyText(*reply->element[0])),
+                              static_cast<uint64_t>(reply->element[1]->integer)};
+          } else {
+            result = absl::UnavailableError("redis unavailable: unexpected reply to FCALL");
+            connection_status =
+                absl::InvalidArgumentError("unexpected reply to FCALL pubsub_store: " +
+                                           internal::redis::DescribeReply(*reply));
+          }
+        }
+        if (result.ok()) {
+          counters_.publishes.fetch_add(1, std::memory_order_relaxed);
+        } else {
+          counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
+        }
+        finish(std::move(result));
+        return connection_status;
+      });
+  if (!refused.ok()) {
+    counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
+    asio::post(io_, [finish, refused] { finish(refused); });
+  }
+}
+
+void RedisBus::Impl::ReadHistory(std::string_view topic, const HistoryPolicy& policy,
+                                 uint64_t after_seq, size_t limit, HistoryCallback done) {
+  auto shared_done = std::make_shared<HistoryCallback>(std::move(done));
+  auto finish = [this, shared_done](absl::StatusOr<HistoryRead> read) {
+    if (*shared_done) RunUserCallback(kDoneCallback, [&] { (*shared_done)(std::move(read)); });
+  };
+  std::string command;
+  AppendCommand(command, {"FCALL", internal::redis::kReadFunction, "2", StreamKey(topic),
+                          MetaKey(topic), std::to_string(after_seq), std::to_string(limit),
+                          internal::NewEpoch(), std::to_string(policy.ttl_seconds)});
+  absl::Status refused =
+      Enqueue(std::move(command), [finish](const redisReply* reply, absl::Status failure) {
+        absl::StatusOr<HistoryRead> result = absl::UnknownError("no reply");
+        if (reply == nullptr) result = std::move(failure);
+        absl::Status connection_status;
+        if (reply != nullptr) {
+          const bool shaped = reply->type == REDIS_REPLY_ARRAY && reply->elements >= 3 &&
+                              reply->element[0]->type == REDIS_REPLY_STRING &&
+                              reply->element[1]->type == REDIS_REPLY_INTEGER &&
+                              reply->element[2]->type == REDIS_REPLY_INTEGER;
+          if (reply->type == REDIS_REPLY_ERROR) {
+            result = absl::UnavailableError("redis refused to read history: " +
+                                            std::string(ReplyText(*reply)));
+          } else if (shaped) {
+            HistoryRead read;
+            read.epoch = std::string(ReplyText(*reply->element[0]));
+            read.last_seq = static_cast<uint64_t>(reply->element[1]->integer);
+            read.first_seq = static_cast<uint64_t>(reply->element[2]->integer);
+            for (size_t i = 3; i < reply->elements; ++i) {
+              read.envelopes.emplace_back(ReplyText(*reply->element[i]));
+            }
+            result = std::move(read);
+          } else {
+            result = absl::UnavailableError("redis unavailable: unexpected reply to FCALL");
+            connection_status = absl::InvalidArgumentError(
+                "unexpected reply to FCALL pubsub_read: " + internal::redis::DescribeReply(*reply));
+          }
+        }
+        finish(std::move(result));
+        return connection_status;
+      });
+  if (!refused.ok()) asio::post(io_, [finish, refused] { finish(refused); });
 }
 
 void RedisBus::Impl::FlushPublisher() {
@@ -359,33 +518,18 @@ void RedisBus::Impl::FlushPublisher() {
 }
 
 absl::Status RedisBus::Impl::OnPublishReply(const redisReply& reply) {
-  DoneCallback done;
+  ReplyHandler complete;
   {
     std::lock_guard lock(pub_mutex_);
     if (pub_in_flight_.empty()) {
       return absl::InvalidArgumentError("unexpected reply on the publisher connection: " +
                                         internal::redis::DescribeReply(reply));
     }
-    done = std::move(pub_in_flight_.front().done);
+    complete = std::move(pub_in_flight_.front().complete);
     pub_backlog_bytes_ -= pub_in_flight_.front().bytes;
     pub_in_flight_.pop_front();
   }
-  absl::Status status;
-  absl::Status connection_status;
-  if (reply.type == REDIS_REPLY_INTEGER) {
-    counters_.publishes.fetch_add(1, std::memory_order_relaxed);
-  } else if (reply.type == REDIS_REPLY_ERROR) {
-    // E.g. NOAUTH or a replica's READONLY: the command was not executed.
-    status = absl::UnavailableError("redis refused PUBLISH: " +
-                                    std::string(reply.str == nullptr ? "" : reply.str, reply.len));
-  } else {
-    status = absl::UnavailableError("redis unavailable: unexpected reply to PUBLISH");
-    connection_status = absl::InvalidArgumentError("unexpected reply to PUBLISH: " +
-                                                   internal::redis::DescribeReply(reply));
-  }
-  if (!status.ok()) counters_.publish_errors.fetch_add(1, std::memory_order_relaxed);
-  if (done) RunUserCallback(kDoneCallback, [&] { done(status); });
-  return connection_status;
+  return complete(&reply, absl::OkStatus());
 }
 
 // ---------------------------------------------------------------- subscribing
@@ -563,9 +707,26 @@ void RedisBus::Impl::Dispatch(std::string_view channel, std::string_view payload
 
 void RedisBus::Impl::OnUp(Connection& connection) {
   if (&connection == publisher_.get()) {
-    std::lock_guard lock(pub_mutex_);
-    pub_up_ = true;
-    pub_up_flag_ = true;
+    {
+      std::lock_guard lock(pub_mutex_);
+      pub_up_ = true;
+      pub_up_flag_ = true;
+    }
+    // History's functions, before any command that calls them (one
+    // connection: Redis runs them in order). REPLACE: idempotent, and a newer
+    // gateway's version wins.
+    std::string load;
+    AppendCommand(load, {"FUNCTION", "LOAD", "REPLACE", internal::redis::kHistoryLibrary});
+    absl::Status queued = Enqueue(std::move(load), [](const redisReply* reply, absl::Status) {
+      if (reply != nullptr && reply->type == REDIS_REPLY_ERROR) {
+        spdlog::error(
+            "redis: cannot load the history functions ({}): topics with history cannot be "
+            "published to (Redis 7 or later is needed)",
+            ReplyText(*reply));
+      }
+      return absl::OkStatus();
+    });
+    if (!queued.ok()) spdlog::warn("redis: history functions not loaded: {}", queued.ToString());
   } else {
     Callbacks fire;
     {
@@ -592,16 +753,11 @@ void RedisBus::Impl::OnDown(Connection& connection, const absl::Status& reason, 
       pub_up_flag_ = false;
       pub_down_reason_ = why;
       pub_out_.clear();
-      const absl::Status lost = absl::UnavailableError(
-          "redis unavailable: the connection was lost before redis confirmed the publish (" + why +
-          ")");
-      for (InFlightPublish& p : pub_in_flight_) {
-        fire.push_back(PendingCallback{kDoneCallback, std::move(p.done), lost});
-      }
-      pub_in_flight_.clear();
-      pub_backlog_bytes_ = 0;
+      FailInFlight(
+          absl::UnavailableError(
+              "redis unavailable: the connection was lost before redis answered (" + why + ")"),
+          fire);
     }
-    counters_.publish_errors.fetch_add(fire.size(), std::memory_order_relaxed);
   } else {
     std::lock_guard lock(mutex_);
     sub_out_.clear();
@@ -699,6 +855,16 @@ RedisBus::~RedisBus() = default;
 
 void RedisBus::Publish(std::string_view topic, std::string envelope, DoneCallback done) {
   impl_->Publish(topic, std::move(envelope), std::move(done));
+}
+
+void RedisBus::PublishStored(std::string_view topic, std::string envelope,
+                             const HistoryPolicy& policy, StoredCallback done) {
+  impl_->PublishStored(topic, std::move(envelope), policy, std::move(done));
+}
+
+void RedisBus::ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
+                           size_t limit, HistoryCallback done) {
+  impl_->ReadHistory(topic, policy, after_seq, limit, std::move(done));
 }
 
 Bus::SubscriptionId RedisBus::Subscribe(std::string_view topic, MessageHandler handler,

@@ -51,6 +51,14 @@ class ThrowingBus final : public Bus {
     if (topic == failing_topic_) throw std::runtime_error("publish failed on purpose");
     bus_.Publish(topic, std::move(envelope), std::move(done));
   }
+  void PublishStored(std::string_view topic, std::string envelope, const HistoryPolicy& policy,
+                     StoredCallback done) override {
+    bus_.PublishStored(topic, std::move(envelope), policy, std::move(done));
+  }
+  void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
+                   size_t limit, HistoryCallback done) override {
+    bus_.ReadHistory(topic, policy, after_seq, limit, std::move(done));
+  }
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override {
     return bus_.Subscribe(topic, std::move(handler), std::move(ready));

@@ -35,11 +35,26 @@ constexpr char kKey[] = "test-key";
 // "track_comments:late" takes it (the call completes) and then throws.
 class ThrowingBus final : public Bus {
  public:
-  void Publish(std::string_view topic, std::string envelope, DoneCallback done) override {
+  void Publish(std::string_view topic, std::string, DoneCallback done) override {
     if (topic == "track_comments:boom") throw std::runtime_error("the bus exploded");
     published_.fetch_add(1);
     if (done) done(absl::OkStatus());
     if (topic == "track_comments:late") throw std::runtime_error("the bus exploded late");
+  }
+  void PublishStored(std::string_view topic, std::string envelope, const HistoryPolicy&,
+                     StoredCallback done) override {
+    Publish(topic, std::move(envelope), [&done](absl::Status status) {
+      if (!done) return;
+      if (status.ok()) {
+        done(Position{"e", 1});
+      } else {
+        done(status);
+      }
+    });
+  }
+  void ReadHistory(std::string_view, const HistoryPolicy&, uint64_t, size_t,
+                   HistoryCallback done) override {
+    done(HistoryRead{.epoch = "e", .first_seq = 0, .last_seq = 0, .envelopes = {}});
   }
   SubscriptionId Subscribe(std::string_view, MessageHandler, DoneCallback ready) override {
     if (ready) ready(absl::OkStatus());

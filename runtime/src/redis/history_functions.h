@@ -1,0 +1,92 @@
+// The Redis functions behind history (Redis 7 FUNCTION LOAD / FCALL): a
+// topic's event is appended to its stream, trimmed, given its position and
+// published in ONE atomic step, so the live stream and the history can never
+// disagree. Loaded (REPLACE) on every publisher connection before any FCALL.
+//
+// Keys of topic T (channel C = prefix + T): "{C}:s", the stream (entry id
+// "SEQ-0", field "e": the envelope with its position), and "{C}:m", a hash
+// {epoch, seq}. The braces put both in the slot of the channel C itself when C
+// has no braces of its own (Redis Cluster hashes a sharded channel and a key
+// alike), so a cluster keeps storing and publishing on one shard.
+#ifndef PUBSUB_RUNTIME_SRC_REDIS_HISTORY_FUNCTIONS_H_
+#define PUBSUB_RUNTIME_SRC_REDIS_HISTORY_FUNCTIONS_H_
+
+#include <string_view>
+
+namespace pubsub::internal::redis {
+
+inline constexpr std::string_view kStoreFunction = "pubsub_store";
+inline constexpr std::string_view kReadFunction = "pubsub_read";
+
+// pubsub_store KEYS: stream, meta. ARGV: envelope, size, ttl seconds (0: none),
+//   an epoch to start with if the topic has none, channel, "PUBLISH" or
+//   "SPUBLISH". Returns {epoch, seq}.
+// pubsub_read KEYS: stream, meta. ARGV: after seq, limit, an epoch to start
+//   with, ttl seconds. Returns {epoch, last seq, first kept seq, envelope...}.
+//
+// An epoch restarts when the topic has none (never published, expired, Redis
+// lost its data) or when its stream vanished while the hash survived.
+inline constexpr std::string_view kHistoryLibrary = R"lua(#!lua name=pubsub_history_v1
+local function varint(n)
+  local out = {}
+  while n >= 128 do
+    out[#out + 1] = string.char(n % 128 + 128)
+    n = math.floor(n / 128)
+  end
+  out[#out + 1] = string.char(n)
+  return table.concat(out)
+end
+
+-- Envelope fields 7 (epoch, length-delimited) and 8 (seq, varint), appended:
+-- protobuf merges appended fields into the message.
+local function position_fields(epoch, seq)
+  return '\58' .. varint(#epoch) .. epoch .. '\64' .. varint(seq)
+end
+
+local function epoch_of(stream, meta, new_epoch, ttl)
+  local epoch = redis.call('HGET', meta, 'epoch')
+  local seq = tonumber(redis.call('HGET', meta, 'seq') or '0')
+  if (not epoch) or (seq > 0 and redis.call('EXISTS', stream) == 0) then
+    epoch = new_epoch
+    seq = 0
+    redis.call('DEL', stream)
+    redis.call('HSET', meta, 'epoch', epoch, 'seq', 0)
+    if ttl > 0 then redis.call('EXPIRE', meta, ttl) end
+  end
+  return epoch, seq
+end
+
+redis.register_function('pubsub_store', function(keys, args)
+  local stream, meta = keys[1], keys[2]
+  local size, ttl = tonumber(args[2]), tonumber(args[3])
+  local epoch = epoch_of(stream, meta, args[4], ttl)
+  local seq = redis.call('HINCRBY', meta, 'seq', 1)
+  local envelope = args[1] .. position_fields(epoch, seq)
+  redis.call('XADD', stream, 'MAXLEN', size, seq .. '-0', 'e', envelope)
+  if ttl > 0 then
+    redis.call('EXPIRE', stream, ttl)
+    redis.call('EXPIRE', meta, ttl)
+  end
+  redis.call(args[6], args[5], envelope)
+  return {epoch, seq}
+end)
+
+redis.register_function('pubsub_read', function(keys, args)
+  local stream, meta = keys[1], keys[2]
+  local epoch, last = epoch_of(stream, meta, args[3], tonumber(args[4]))
+  local first = 0
+  local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
+  if #head > 0 then first = tonumber(string.match(head[1][1], '^(%d+)')) end
+  local reply = {epoch, last, first}
+  local limit = tonumber(args[2])
+  if limit > 0 then
+    local entries = redis.call('XRANGE', stream, '(' .. args[1] .. '-0', '+', 'COUNT', limit)
+    for i = 1, #entries do reply[#reply + 1] = entries[i][2][2] end
+  end
+  return reply
+end)
+)lua";
+
+}  // namespace pubsub::internal::redis
+
+#endif  // PUBSUB_RUNTIME_SRC_REDIS_HISTORY_FUNCTIONS_H_
