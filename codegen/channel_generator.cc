@@ -263,10 +263,15 @@ void ChannelGenerator::GenerateTraitsDefinition(const Formatter& f) const {
       "      .scope_field = $scope_literal$,\n"
       "      .access = Access::$access$,\n"
       "      .role = $role_literal$,\n"
-      "      .description = $description_literal$,\n"
-      "  };\n"
-      "  return kInfo;\n"
-      "}\n");
+      "      .description = $description_literal$,\n");
+  if (channel_.options.history().size() > 0) {
+    f.With({{"size", std::to_string(channel_.options.history().size())},
+            {"ttl", std::to_string(channel_.options.history().ttl_seconds())}})(
+        "      .history = {.size = $size$, .ttl_seconds = $ttl$},\n");
+  }
+  f("  };\n"
+    "  return kInfo;\n"
+    "}\n");
 }
 
 }  // namespace pubsub::codegen

@@ -95,6 +95,7 @@ void EventGenerator::GenerateTraitsDefinition(const Formatter& f) const {
     "writer);\n"
     "      },\n");
   catalogue.GenerateInitializer(v);
+  if (event_.options.live_only()) v("      .live_only = true,\n");
   v("  };\n"
     "  return info;\n"
     "}\n");

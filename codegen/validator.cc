@@ -11,6 +11,9 @@
 #include "well_known_types.h"
 
 namespace pubsub::codegen {
+
+// Events a topic may keep: history is read whole by reconnecting clients.
+constexpr uint32_t kMaxHistorySize = 100000;
 namespace {
 
 using google::protobuf::Descriptor;
@@ -255,6 +258,13 @@ class Validator {
     if (!options.scope().empty() && !IsIdentifier(options.scope())) {
       Report(message, channel + ": scope " + Quoted(options.scope()) + " is not a field name");
     }
+    const pubsub::HistoryOptions& history = options.history();
+    if (history.size() > kMaxHistorySize) {
+      Report(message, channel + ": history size " + std::to_string(history.size()) +
+                          " is more than " + std::to_string(kMaxHistorySize) + " events per topic");
+    } else if (history.size() == 0 && history.ttl_seconds() != 0) {
+      Report(message, channel + ": history sets ttl_seconds but no size (events kept per topic)");
+    }
   }
 
   void CheckPath(const Descriptor* message, const pubsub::ChannelOptions& options) {
@@ -348,6 +358,11 @@ class Validator {
       }
     }
     if (event->channel == nullptr) return;
+    if (options.live_only() && event->channel->options.history().size() == 0) {
+      Report(message, name + " is live_only, but its channel " +
+                          Quoted(event->channel->options.name()) +
+                          " keeps no history: every event of it is live only");
+    }
     const std::string& scope = event->channel->options.scope();
     if (scope.empty() || !IsIdentifier(scope)) return;
     const FieldDescriptor* field = event->scope_field;

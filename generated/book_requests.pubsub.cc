@@ -342,6 +342,7 @@ const ChannelInfo& ChannelTraits<::sample::BookRequests>::Info() {
       .access = Access::kPersonal,
       .role = "",
       .description = "Each user's own requests: events are addressed to the requesting user.",
+      .history = {.size = 1, .ttl_seconds = 86400},
   };
   return kInfo;
 }

@@ -126,6 +126,7 @@ const ChannelInfo& ChannelTraits<::sample::Forum>::Info() {
       .access = Access::kAuthenticated,
       .role = "",
       .description = "",
+      .history = {.size = 100, .ttl_seconds = 86400},
   };
   return kInfo;
 }

@@ -140,6 +140,7 @@ const ChannelInfo& ChannelTraits<::sample::Notifications>::Info() {
       .access = Access::kPersonal,
       .role = "",
       .description = "",
+      .history = {.size = 100, .ttl_seconds = 604800},
   };
   return kInfo;
 }

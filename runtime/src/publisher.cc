@@ -148,14 +148,27 @@ void Publisher::Publish(const EventInfo& info, const google::protobuf::Message& 
                 done);
   }
 
+  // On a channel with history the bus stores each envelope before it counts
+  // as published: the acknowledgement means stored.
+  const bool stored = channel.history.enabled() && !info.live_only;
+  auto send = [this, stored, &channel](const std::string& topic, std::string bytes,
+                                       const std::shared_ptr<FanInCallback>& fan_in) {
+    if (stored) {
+      bus_.PublishStored(
+          topic, std::move(bytes), channel.history,
+          [fan_in](absl::StatusOr<Position> position) { fan_in->OnOne(position.status()); });
+    } else {
+      bus_.Publish(topic, std::move(bytes),
+                   [fan_in](absl::Status status) { fan_in->OnOne(std::move(status)); });
+    }
+  };
+
   if (channel.access != Access::kPersonal) {
     envelope.set_topic(ChannelTopic(channel, scope_value));
     for (std::string_view user : targets) envelope.add_target_user_ids(std::string(user));
-    std::string topic = envelope.topic();
     auto fan_in =
         std::make_shared<FanInCallback>(1, envelope.id(), std::string(info.type), std::move(done));
-    bus_.Publish(topic, envelope.SerializeAsString(),
-                 [fan_in](absl::Status status) { fan_in->OnOne(std::move(status)); });
+    send(envelope.topic(), envelope.SerializeAsString(), fan_in);
     return;
   }
 
@@ -167,8 +180,7 @@ void Publisher::Publish(const EventInfo& info, const google::protobuf::Message& 
     envelope.set_topic(topic);
     envelope.clear_target_user_ids();
     envelope.add_target_user_ids(std::string(user));
-    bus_.Publish(topic, envelope.SerializeAsString(),
-                 [fan_in](absl::Status status) { fan_in->OnOne(std::move(status)); });
+    send(topic, envelope.SerializeAsString(), fan_in);
   }
 }
 

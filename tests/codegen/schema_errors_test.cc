@@ -247,6 +247,14 @@ INSTANTIATE_TEST_SUITE_P(
                   {"path_backslash.proto"},
                   {"path_backslash.proto:6: channel Lobby: path \"/ws/lobby\\\" may not contain "
                    "spaces, control characters, \"?\", \"#\" or \"\\\""}},
+        BadSchema{"HistoryRules",
+                  {"history_bad.proto"},
+                  {"history_bad.proto:7: channel Huge: history size 100001 is more than 100000 "
+                   "events per topic",
+                   "\nhistory_bad.proto:13: channel Forever: history sets ttl_seconds but no size "
+                   "(events kept per topic)",
+                   "\nhistory_bad.proto:19: event Typing is live_only, but its channel "
+                   "\"forever\" keeps no history: every event of it is live only"}},
         BadSchema{"EveryErrorIsReportedInLineOrder",
                   {"multiple_errors.proto"},
                   {"multiple_errors.proto:6: channel Lobby has no access rule",

@@ -13,7 +13,10 @@
 // - personal channel: targets are required; one envelope per target user, to
 //   topic "channel@<user>";
 // - other channels: targets, when given, restrict delivery to those users
-//   among the topic's subscribers (targeted broadcast).
+//   among the topic's subscribers (targeted broadcast);
+// - a channel with history (ChannelInfo::history): each envelope is stored
+//   and gets its position (Bus::PublishStored), and `done` reports success
+//   only once it is stored; live_only events skip history.
 //
 // Thread-safety: Publish may be called from any thread. Events published one
 // after another from one thread keep their order on each topic.

@@ -30,6 +30,7 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "pubsub/history.h"
 
 namespace google::protobuf {
 class Descriptor;
@@ -52,6 +53,8 @@ struct ChannelInfo {
   std::string_view role;  // required role when access == kRole
   // The channel message's .proto comment, for the catalogue (pubsub/catalogue.h).
   std::string_view description = {};
+  // What each of the channel's topics keeps (pubsub/history.h); none by default.
+  HistoryPolicy history = {};
 };
 
 // A named JSON Schema (draft 7) that payload schemas refer to as
@@ -92,6 +95,8 @@ struct EventInfo {
   // type's message class.
   void (*write_json)(const google::protobuf::Message& event, internal::JsonWriter& writer);
   EventCatalogue catalogue = {};
+  // On a channel with history: not stored, no position (live only).
+  bool live_only = false;
 };
 
 // An event parsed from browser-shaped JSON, ready to publish.
