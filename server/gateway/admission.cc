@@ -31,6 +31,15 @@ std::variant<Admitted, http::Response> Admission::Admit(const http::Request& req
                                                                        : status::bad_request,
                   View(route.status().message()));
   }
+  std::optional<Position> since;
+  if (target.query.since && *target.query.since != "now") {
+    since = Position::Parse(*target.query.since);
+    if (!since) {
+      return Refuse(status::bad_request,
+                    "query parameter 'since': expected EPOCH:SEQ (a position the gateway sent) or "
+                    "now");
+    }
+  }
   const auto& origins = context_.config.allowed_origins;
   if (auto origin = request.find(field::origin); origin != request.end() && !origins.empty()) {
     const std::string_view given(origin->value().data(), origin->value().size());
@@ -80,6 +89,8 @@ std::variant<Admitted, http::Response> Admission::Admit(const http::Request& req
                        ? UserTopic(channel, admitted.identity.user_id)
                        : ChannelTopic(channel, route->scope_value);
   admitted.accept = ws::BuildUpgradeResponse(handshake.key, subprotocol);
+  admitted.recovery_protocol = target.query.since.has_value();
+  admitted.since = std::move(since);
   return admitted;
 }
 

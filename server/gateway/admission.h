@@ -2,7 +2,7 @@
 // and as whom. Everything is decided before a byte is sent back, in this
 // order, and the first refusal wins:
 //
-//   path       404 no channel has this path; 400 bad scope value
+//   path       404 no channel has this path; 400 bad scope value or `since`
 //   Origin     403 not in --allowed-origin (when the list is set)
 //   handshake  400/405/426 not a valid RFC 6455 upgrade
 //   identity   401 no token, or it does not verify (--dev-auth: no user_id)
@@ -23,9 +23,11 @@
 #define PUBSUB_SERVER_GATEWAY_ADMISSION_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <variant>
 
+#include "pubsub/history.h"
 #include "pubsub/registry.h"
 #include "server/auth/jwt.h"
 #include "server/gateway/gateway_context.h"
@@ -41,6 +43,10 @@ struct Admitted {
   std::string topic;
   // The complete "101 Switching Protocols" response.
   std::string accept;
+  // ?since=EPOCH:SEQ or ?since=now: the client speaks the recovery protocol
+  // (delivery.h) and, with a position, wants what it missed since.
+  bool recovery_protocol = false;
+  std::optional<Position> since;
 };
 
 class Admission {

@@ -39,6 +39,9 @@ struct Hub::Topic {
   // shed_pending[i]: loop i's inbox holds this topic's shed marker (at most
   // one, so markers are bounded by the topics).
   std::unique_ptr<std::atomic<bool>[]> shed_pending;
+  // For channels with history: order, gaps and recovery (topic_history.h).
+  std::unique_ptr<TopicHistory> history;
+  std::weak_ptr<Topic> self;
 };
 
 // One loop's events from the bus. A null delivery is a shed marker.
@@ -57,9 +60,11 @@ struct Hub::Inbox {
 Hub::Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics, HubOptions options)
     : bus_(bus), registry_(registry), loops_(loops), metrics_(metrics), options_(options) {
   for (size_t i = 0; i < loops_.size(); ++i) inboxes_.push_back(std::make_unique<Inbox>());
+  bus_.SetResubscribedHandler([this] { OnResubscribed(); });
 }
 
 Hub::~Hub() {
+  bus_.SetResubscribedHandler(nullptr);
   std::vector<Bus::SubscriptionId> subscriptions;
   {
     std::lock_guard lock(mutex_);
@@ -80,11 +85,13 @@ Hub::TopicPtr Hub::Join(size_t loop, const std::string& name, const ChannelInfo&
     TopicPtr& slot = topics_[name];
     if (!slot) {
       slot = std::make_shared<Topic>();
+      slot->self = slot;
       slot->name = name;
       slot->channel = &channel;
       slot->channel_index = metrics_.ChannelIndex(&channel);
       slot->recipients.resize(loops_.size());
       slot->shed_pending = std::make_unique<std::atomic<bool>[]>(loops_.size());
+      if (channel.history.enabled()) slot->history = MakeHistory(slot);
       created = true;
     }
     topic = slot;
@@ -189,12 +196,85 @@ void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
     metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
     return;
   }
+  if (topic->history != nullptr && delivery->position) {
+    topic->history->OnLive(std::move(delivery));  // in position order, gaps filled
+  } else {
+    EnqueueAll(topic, delivery);
+  }
+}
+
+void Hub::EnqueueAll(const TopicPtr& topic, const DeliveryPtr& delivery) {
   uint64_t mask = topic->loop_mask.load(std::memory_order_acquire);
   while (mask != 0) {
     const size_t loop = static_cast<size_t>(__builtin_ctzll(mask));
     mask &= mask - 1;
     Enqueue(loop, topic, delivery);
   }
+}
+
+std::unique_ptr<TopicHistory> Hub::MakeHistory(const TopicPtr& topic) {
+  const std::weak_ptr<Topic> weak = topic;
+  Topic* raw = topic.get();
+  TopicHistory::Hooks hooks{
+      .read =
+          [this, weak, raw](uint64_t after, HistoryCallback done) {
+            const HistoryPolicy& policy = raw->channel->history;
+            bus_.ReadHistory(raw->name, policy, after, policy.size,
+                             [weak, done = std::move(done)](absl::StatusOr<HistoryRead> read) {
+                               // The topic may be gone (its last client left).
+                               if (TopicPtr alive = weak.lock()) done(std::move(read));
+                             });
+          },
+      .render = [this, raw](std::string_view envelope) -> DeliveryPtr {
+        if (TopicPtr alive = raw->self.lock()) {
+          try {
+            DeliveryPtr d = Render(alive, envelope);
+            if (d == nullptr) metrics_.events_dropped.fetch_add(1, std::memory_order_relaxed);
+            return d;
+          } catch (const std::exception& e) {
+            metrics_.CountException(Component::kHub);
+            spdlog::error("hub: internal error rendering history of {}: {}", raw->name, e.what());
+          }
+        }
+        return nullptr;
+      },
+      .deliver =
+          [this, raw](DeliveryPtr delivery) {
+            if (TopicPtr alive = raw->self.lock()) EnqueueAll(alive, delivery);
+          },
+  };
+  return std::make_unique<TopicHistory>(topic->channel->history, topic->channel_index,
+                                        std::move(hooks));
+}
+
+void Hub::Recover(size_t loop, const TopicPtr& topic, std::optional<Position> since,
+                  std::function<void(TopicHistory::Recovery)> done) {
+  if (topic->history == nullptr) {
+    TopicHistory::Recovery none;
+    none.reason = fmt::format("channel \"{}\" keeps no history", topic->channel->name);
+    boost::asio::post(
+        loops_.loop(loop),
+        [done = std::move(done), none = std::move(none)]() mutable { done(std::move(none)); });
+    return;
+  }
+  topic->history->Recover(std::move(since), [this, loop, done = std::move(done)](
+                                                TopicHistory::Recovery recovery) mutable {
+    boost::asio::post(loops_.loop(loop),
+                      [done = std::move(done), recovery = std::move(recovery)]() mutable {
+                        done(std::move(recovery));
+                      });
+  });
+}
+
+void Hub::OnResubscribed() {
+  std::vector<TopicPtr> topics;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [name, topic] : topics_) {
+      if (topic->history != nullptr) topics.push_back(topic);
+    }
+  }
+  for (const TopicPtr& topic : topics) topic->history->OnResubscribed();
 }
 
 // Decodes the envelope and renders the event's frame once; null (logged)
@@ -219,15 +299,12 @@ DeliveryPtr Hub::Render(const TopicPtr& topic, std::string_view envelope) {
 
   // Render once: the JSON goes straight after room for the frame header.
   auto delivery = std::make_shared<Delivery>();
-  delivery->storage.reserve(256);
-  delivery->storage.resize(Delivery::kHeaderRoom);
-  internal::JsonWriter writer(delivery->storage);
+  delivery->plain.Begin(256);
+  internal::JsonWriter writer(delivery->plain.storage);
   info->write_json(**message, writer);
-  uint8_t header[ws::kMaxFrameHeaderBytes];
-  const size_t header_size = ws::EncodeFrameHeader(
-      ws::Opcode::kText, delivery->storage.size() - Delivery::kHeaderRoom, header);
-  delivery->frame_offset = Delivery::kHeaderRoom - header_size;
-  std::memcpy(delivery->storage.data() + delivery->frame_offset, header, header_size);
+  delivery->plain.Finish();
+  delivery->position = std::move(meta.position);
+  if (topic->channel->history.enabled()) BuildRecoveryFrame(*delivery);
   delivery->targets = std::move(meta.target_user_ids);
   if (delivery->targets.size() > kTargetScanLimit) {
     delivery->target_set = std::make_unique<absl::flat_hash_set<std::string_view>>(

@@ -36,6 +36,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,7 @@
 #include "server/gateway/delivery.h"
 #include "server/gateway/loop_pool.h"
 #include "server/gateway/metrics.h"
+#include "server/gateway/topic_history.h"
 
 namespace pubsub::gateway {
 
@@ -100,6 +102,17 @@ class Hub {
   // Number of topics this replica is subscribed to (for /metrics and tests).
   size_t TopicCount() const;
 
+  // On `loop`'s thread, for a recipient of `topic` that joined and whose
+  // client asked to recover from `since` (nullopt: positions from now on):
+  // `done` runs on the same loop with what it missed, or why it cannot have
+  // it (a channel without history cannot). See topic_history.h.
+  void Recover(size_t loop, const TopicPtr& topic, std::optional<Position> since,
+               std::function<void(TopicHistory::Recovery)> done);
+
+  // The bus lost its subscriptions and has them again: every topic with
+  // history catches up on what was stored meanwhile.
+  void OnResubscribed();
+
  private:
   struct Inbox;
 
@@ -107,6 +120,8 @@ class Hub {
   DeliveryPtr Render(const TopicPtr& topic, std::string_view envelope);
   void OnSubscribed(const TopicPtr& topic, absl::Status status);
   void Enqueue(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery);
+  void EnqueueAll(const TopicPtr& topic, const DeliveryPtr& delivery);
+  std::unique_ptr<TopicHistory> MakeHistory(const TopicPtr& topic);
   void Drain(size_t loop);
   void DeliverOnLoop(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery);
   void ShedOnLoop(size_t loop, const TopicPtr& topic);

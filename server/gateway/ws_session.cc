@@ -68,6 +68,8 @@ WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket
       channel_index_(context.metrics.ChannelIndex(admitted.channel)),
       topic_name_(std::move(admitted.topic)),
       opening_(std::move(admitted.accept)),
+      recovery_protocol_(admitted.recovery_protocol),
+      since_(std::move(admitted.since)),
       leftover_(std::move(leftover)),
       reader_(ws::FrameReader::Options{.max_message_bytes = context.config.max_frame_bytes,
                                        .keep_messages = false}) {
@@ -114,6 +116,13 @@ void WsSession::OnJoined(absl::Status status) {
   context_.presence.Add(identity_.user_id);
   counted_ = true;
   MaybeWrite();  // the 101, and whatever was delivered since the join
+  if (recovery_protocol_) {
+    recovering_ = true;
+    context_.hub.Recover(loop_, topic_, since_,
+                         [self = shared_from_this()](TopicHistory::Recovery recovery) {
+                           self->Guarded([&] { self->OnRecovered(std::move(recovery)); });
+                         });
+  }
 
   if (!leftover_.empty()) {
     std::string bytes = std::move(leftover_);
@@ -136,37 +145,98 @@ void WsSession::HandBackSocket(const absl::Status& status) {
 void WsSession::Deliver(const DeliveryPtr& delivery) {
   if (state_ != State::kJoining && state_ != State::kOpen) return;
   Guarded([&] {
-    const size_t size = delivery->frame().size();
-    const auto& config = context_.config;
-    if (queued_bytes_ + size > config.send_queue_bytes ||
-        queue_.size() + in_flight_.size() >= config.send_queue_frames) {
-      context_.metrics.shard(loop_).slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
-      if (auto permit = ConnectionLog()) {
-        spdlog::info("ws: closing slow consumer {} on {} ({} bytes queued){}", identity_.user_id,
-                     topic_name_, queued_bytes_, SuppressedNote(permit));
+    DeliveryPtr d = delivery;
+    if (recovery_protocol_) {
+      if (d->recovery.empty()) {
+        if (d->plain.empty()) return;
+        d = WrapForRecovery(*d);  // a channel without history: rare, allocated here
       }
-      StartClose(1013, "slow consumer", /*drop_queue=*/true);
-      return;
+      if (recovering_) {
+        // Held until the hub says what was missed; counted in the queue's bounds.
+        const size_t size = FrameOf(d).size();
+        if (queued_bytes_ + size > context_.config.send_queue_bytes ||
+            held_.size() + queue_.size() + in_flight_.size() >= context_.config.send_queue_frames) {
+          CloseSlowConsumer();
+          return;
+        }
+        queued_bytes_ += size;
+        held_.push_back(std::move(d));
+        return;
+      }
+      if (d->position) {
+        if (AlreadySent(*d->position)) return;
+        sent_ = *d->position;
+      }
+    } else if (d->plain.empty()) {
+      return;  // a control message of the recovery protocol
     }
-    queued_bytes_ += size;
-    queue_.push_back(delivery);
-    // A socket with a write in flight sends its queue when the write
-    // completes; otherwise it joins this loop turn's flush (once: its queue
-    // was empty).
-    if (writing_ || queue_.size() != 1) return;
-    flush_list.sessions.push_back(shared_from_this());
-    if (flush_list.posted) return;
-    flush_list.posted = true;
-    asio::post(socket_.get_executor(), [] {
-      FlushList& list = flush_list;
-      std::swap(list.sessions, list.spare);
-      list.posted = false;
-      for (auto& session : list.spare) {
-        session->Guarded([&] { session->MaybeWrite(); });
-      }
-      list.spare.clear();
-    });
+    Queue(d);
   });
+}
+
+void WsSession::CloseSlowConsumer() {
+  context_.metrics.shard(loop_).slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+  if (auto permit = ConnectionLog()) {
+    spdlog::info("ws: closing slow consumer {} on {} ({} bytes queued){}", identity_.user_id,
+                 topic_name_, queued_bytes_, SuppressedNote(permit));
+  }
+  StartClose(1013, "slow consumer", /*drop_queue=*/true);
+}
+
+bool WsSession::Queue(const DeliveryPtr& delivery) {
+  if (state_ != State::kJoining && state_ != State::kOpen) return false;
+  const size_t size = FrameOf(delivery).size();
+  const auto& config = context_.config;
+  if (queued_bytes_ + size > config.send_queue_bytes ||
+      queue_.size() + in_flight_.size() >= config.send_queue_frames) {
+    CloseSlowConsumer();
+    return false;
+  }
+  queued_bytes_ += size;
+  queue_.push_back(delivery);
+  // A socket with a write in flight sends its queue when the write
+  // completes; otherwise it joins this loop turn's flush (once: its queue
+  // was empty).
+  if (writing_ || queue_.size() != 1) return true;
+  flush_list.sessions.push_back(shared_from_this());
+  if (flush_list.posted) return true;
+  flush_list.posted = true;
+  asio::post(socket_.get_executor(), [] {
+    FlushList& list = flush_list;
+    std::swap(list.sessions, list.spare);
+    list.posted = false;
+    for (auto& session : list.spare) {
+      session->Guarded([&] { session->MaybeWrite(); });
+    }
+    list.spare.clear();
+  });
+  return true;
+}
+
+void WsSession::OnRecovered(TopicHistory::Recovery recovery) {
+  if (state_ != State::kOpen || !recovering_) return;
+  recovering_ = false;
+  std::vector<DeliveryPtr> held = std::move(held_);
+  held_.clear();
+  for (const DeliveryPtr& d : held) queued_bytes_ -= FrameOf(d).size();
+  // First the verdict, then what was missed, then what came meanwhile.
+  if (!Queue(MakeRecoveryControl(recovery.recovered, recovery.position, recovery.reason,
+                                 channel_index_))) {
+    return;
+  }
+  sent_ = recovery.position;
+  for (const DeliveryPtr& d : recovery.missed) {
+    if (!d->IsFor(identity_.user_id)) continue;
+    if (!Queue(d)) return;
+  }
+  for (DeliveryPtr& d : held) {
+    if (d->position) {
+      if (AlreadySent(*d->position)) continue;
+      sent_ = *d->position;
+    }
+    if (!Queue(d)) return;
+  }
+  MaybeWrite();
 }
 
 void WsSession::Shed(uint16_t code, std::string_view reason) {
@@ -195,7 +265,7 @@ void WsSession::StartClose(uint16_t code, std::string_view reason, bool drop_que
   if (drop_queue) {
     queue_.clear();
     queued_bytes_ = control_in_flight_.size() + pong_.size() + (ping_due_ ? kPingFrame.size() : 0);
-    for (const auto& d : in_flight_) queued_bytes_ += d->frame().size();
+    for (const auto& d : in_flight_) queued_bytes_ += d->FrameFor(recovery_protocol_).size();
   }
   close_frame_ = ws::EncodeCloseFrame(code, reason);
   ArmCloseTimer();
@@ -366,8 +436,9 @@ void WsSession::MaybeWrite() {
     append(pong_);
     if (ping_due_) append(kPingFrame);
     size_t frames = 0;
-    while (frames < queue_.size() && total + queue_[frames]->frame().size() <= kScratchBytes) {
-      append(queue_[frames++]->frame());
+    while (frames < queue_.size() &&
+           total + queue_[frames]->FrameFor(recovery_protocol_).size() <= kScratchBytes) {
+      append(queue_[frames++]->FrameFor(recovery_protocol_));
     }
     if (frames == 0 && !queue_.empty() && opening_.empty() && control_bytes == 0) {
       break;  // a frame larger than the scratch buffer: gather write
@@ -386,7 +457,8 @@ void WsSession::MaybeWrite() {
     queued_bytes_ -= control_bytes;
     pong_.clear();
     ping_due_ = false;
-    for (size_t i = 0; i < frames; ++i) queued_bytes_ -= queue_[i]->frame().size();
+    for (size_t i = 0; i < frames; ++i)
+      queued_bytes_ -= queue_[i]->FrameFor(recovery_protocol_).size();
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(frames));
     if (done < total) {
       // The socket is full: the rest is ours to write when it drains.
@@ -413,7 +485,8 @@ void WsSession::MaybeWrite() {
     buffers_.push_back(asio::buffer(control_in_flight_));
   }
   in_flight_.swap(queue_);
-  for (const auto& delivery : in_flight_) buffers_.push_back(asio::buffer(delivery->frame()));
+  for (const auto& delivery : in_flight_)
+    buffers_.push_back(asio::buffer(delivery->FrameFor(recovery_protocol_)));
   const bool closing = state_ == State::kClosing && !close_frame_.empty() && !close_sent_;
   if (closing) {
     buffers_.push_back(asio::buffer(close_frame_));
@@ -443,7 +516,8 @@ void WsSession::OnWrite(boost::system::error_code error, size_t bytes) {
   queued_bytes_ -= control_in_flight_.size();
   control_in_flight_.clear();
   if (control_in_flight_.capacity() > 4096) control_in_flight_.shrink_to_fit();
-  for (const auto& delivery : in_flight_) queued_bytes_ -= delivery->frame().size();
+  for (const auto& delivery : in_flight_)
+    queued_bytes_ -= delivery->FrameFor(recovery_protocol_).size();
   in_flight_.clear();
   if (state_ == State::kClosing && close_sent_ && queue_.empty() && pong_.empty() && !ping_due_) {
     if (peer_closed_) {

@@ -30,6 +30,13 @@
 // holds no read buffer: it waits for readability, then reads into the loop's
 // shared buffer.
 //
+// Recovery (?since=...): a client that opted in receives the recovery
+// protocol's frames (delivery.h). After the 101 its first frame says whether
+// it recovered ({"control":"recovery",...}), then come the events it missed,
+// then live events; events that arrive while the hub looks up what was
+// missed are held (within the send queue's bounds) and duplicates are
+// dropped by position, so there is no gap and nothing twice.
+//
 // Every handler runs under the last-resort guard (fault_guard.h): an
 // exception closes this connection only.
 //
@@ -52,6 +59,7 @@
 #include "server/gateway/admission.h"
 #include "server/gateway/gateway_context.h"
 #include "server/gateway/hub.h"
+#include "server/gateway/topic_history.h"
 #include "server/websocket/frame_codec.h"
 #include "server/websocket/frame_reader.h"
 
@@ -92,10 +100,22 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   enum class State { kJoining, kOpen, kClosing, kFinished };
 
   void OnJoined(absl::Status status);
+  void OnRecovered(TopicHistory::Recovery recovery);
+  // Queues a frame (bounded: a full queue closes the client as a slow
+  // consumer) and schedules the flush. False when the session closed.
+  bool Queue(const DeliveryPtr& delivery);
+  std::string_view FrameOf(const DeliveryPtr& delivery) const {
+    return delivery->FrameFor(recovery_protocol_);
+  }
+  // Whether a delivery at `position` was already sent (recovery protocol).
+  bool AlreadySent(const Position& position) const {
+    return position.epoch == sent_.epoch && position.seq <= sent_.seq;
+  }
   void HandBackSocket(const absl::Status& status);
   void WaitReadable();
   void OnReadable(boost::system::error_code error);
   bool HandleInput(uint8_t* data, size_t size);
+  void CloseSlowConsumer();
   void QueuePong(std::string_view payload);
   void QueuePing();
   // Moves the waiting control frames into `out` (and out of the accounting).
@@ -118,7 +138,14 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   Hub::TopicPtr topic_;
   State state_ = State::kJoining;
 
-  std::string opening_;   // the 101 response, until written
+  std::string opening_;  // the 101 response, until written
+  // The recovery protocol: the client opted in; its position; while the hub
+  // answers, live deliveries are held; sent_ is the last position queued.
+  const bool recovery_protocol_;
+  std::optional<Position> since_;
+  bool recovering_ = false;
+  std::vector<DeliveryPtr> held_;
+  Position sent_;
   HandBack refused_;      // until the 101 is queued
   std::string leftover_;  // client bytes read with the upgrade request
   ws::FrameReader reader_;

@@ -35,10 +35,21 @@ absl::StatusOr<QueryParams> ParseParams(urls::params_encoded_view encoded) {
   for (auto it = encoded.begin(); it != encoded.end(); ++it) {
     urls::param_pct_view param = *it;
     std::string key = param.key.decode(opts);
-    if (key != "to" && key != "token" && key != "user_id" && key != "role" && key != "user") {
+    if (key != "to" && key != "token" && key != "user_id" && key != "role" && key != "user" &&
+        key != "since" && key != "limit") {
       continue;  // not ours
     }
     std::string value = param.has_value ? param.value.decode(opts) : std::string();
+    if (key == "since" || key == "limit") {
+      // Their syntax is checked where they are used; here only the size.
+      if (value.empty() || value.size() > kMaxPositionBytes) {
+        return absl::InvalidArgumentError(Cat({"query parameter '", key, "' must be 1 to ",
+                                               std::to_string(kMaxPositionBytes), " bytes"}));
+      }
+      auto& field = key == "since" ? query.since : query.limit;
+      if (auto s = SetOnce(key, std::move(value), field); !s.ok()) return s;
+      continue;
+    }
     if (key == "token") {
       if (value.empty()) return absl::InvalidArgumentError("empty query parameter 'token'");
       if (value.size() > kMaxQueryTokenBytes) {

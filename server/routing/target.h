@@ -9,7 +9,7 @@
 // Query rules (Boost.URL, application/x-www-form-urlencoded as browsers'
 // URLSearchParams writes it): values are percent-decoded and '+' means a
 // space; parameters the gateway does not know are ignored (cache busters);
-// `token`, `user_id` and `user` may appear at most once; `to` and `role` may
+// `token`, `user_id`, `user`, `since` and `limit` may appear at most once; `to` and `role` may
 // repeat. User ids and roles (to, user_id, user, role) must pass
 // CheckIdentifier: non-empty, <= 256 bytes, UTF-8, no control characters.
 // Every violation is InvalidArgument with a message naming the parameter.
@@ -30,6 +30,7 @@ namespace pubsub::routing {
 inline constexpr size_t kMaxTargets = 1000;  // to=
 inline constexpr size_t kMaxRoles = 64;      // role=
 inline constexpr size_t kMaxQueryTokenBytes = 8 * 1024;
+inline constexpr size_t kMaxPositionBytes = 100;  // since=, limit=
 
 struct QueryParams {
   // to=USER (repeatable): the targets of a publish, in order, duplicates kept.
@@ -42,6 +43,11 @@ struct QueryParams {
   std::vector<std::string> roles;
   // user=USER: /api/stats?user=ID asks whether that user is connected.
   std::optional<std::string> user;
+  // since=EPOCH:SEQ or since=now: a WebSocket client opts into recovery
+  // (pubsub/history.h); /api/history reads after it.
+  std::optional<std::string> since;
+  // limit=N: /api/history's page size.
+  std::optional<std::string> limit;
 };
 
 struct RequestTarget {

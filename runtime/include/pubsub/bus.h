@@ -77,6 +77,13 @@ class Bus {
   // accepts upgrades while this holds; /readyz reports IsReady).
   virtual bool IsConnected() const { return IsReady(); }
 
+  // `handler` runs (on a thread of the bus's choosing) each time the bus has
+  // subscribed every live topic again after losing its subscriptions (e.g.
+  // its Redis connection dropped): messages published meanwhile never
+  // reached the handlers, and a subscriber with history catches up. Buses
+  // that cannot lose subscriptions never call it. Set it before subscribing.
+  virtual void SetResubscribedHandler(std::function<void()> /*handler*/) {}
+
   // A one-word description for logs and the startup line ("memory", "redis://...").
   virtual std::string Describe() const = 0;
 };

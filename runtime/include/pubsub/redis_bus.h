@@ -187,6 +187,7 @@ class RedisBus final : public Bus {
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;
+  void SetResubscribedHandler(std::function<void()> handler) override;
   bool IsReady() const override;
   bool IsConnected() const override;
   // "redis://host:port/db" (no password).

@@ -68,6 +68,10 @@ class RedisBus::Impl final : private Connection::Owner {
                    size_t limit, HistoryCallback done);
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler, DoneCallback ready);
   void Unsubscribe(SubscriptionId id);
+  void SetResubscribedHandler(std::function<void()> handler) {
+    std::lock_guard lock(mutex_);
+    resubscribed_ = std::move(handler);
+  }
   bool IsReady() const;
   bool IsConnected() const;
   std::string Describe() const;
@@ -168,6 +172,9 @@ class RedisBus::Impl final : private Connection::Owner {
   mutable std::mutex mutex_;
   bool stopping_ = false;  // pub_stopping_ is its twin under pub_mutex_
   SubscriptionTable table_;
+  // Called once every topic is subscribed again after a lost connection.
+  std::function<void()> resubscribed_;
+  bool resubscribe_pending_ = false;
   // Where messages go: the handlers of each topic with subscriptions.
   absl::flat_hash_map<std::string, std::shared_ptr<const Handlers>> routes_;
   absl::flat_hash_map<SubscriptionId, SubscriptionRecord> subscriptions_;
@@ -665,6 +672,14 @@ absl::Status RedisBus::Impl::OnSubscriberReply(const redisReply& reply) {
     if (!actions.ok()) return actions.status();  // the connection is dropped
     Apply(*std::move(actions), fire);
     ready = table_.ready();
+    if (ready && resubscribe_pending_) {
+      resubscribe_pending_ = false;
+      if (resubscribed_) {
+        fire.push_back(PendingCallback{
+            "a resubscribed handler", [handler = resubscribed_](absl::Status) { handler(); },
+            absl::OkStatus()});
+      }
+    }
   }
   PostAll(fire);
   if (ready) NotifyStateChanged();
@@ -761,6 +776,7 @@ void RedisBus::Impl::OnDown(Connection& connection, const absl::Status& reason, 
   } else {
     std::lock_guard lock(mutex_);
     sub_out_.clear();
+    if (was_up) resubscribe_pending_ = true;
     Apply(table_.ConnectionDown(absl::UnavailableError("redis unavailable: " + why)), fire);
   }
   // Called on the I/O thread from the connection's own handler: run them
@@ -873,6 +889,10 @@ Bus::SubscriptionId RedisBus::Subscribe(std::string_view topic, MessageHandler h
 }
 
 void RedisBus::Unsubscribe(SubscriptionId id) { impl_->Unsubscribe(id); }
+
+void RedisBus::SetResubscribedHandler(std::function<void()> handler) {
+  impl_->SetResubscribedHandler(std::move(handler));
+}
 
 bool RedisBus::IsReady() const { return impl_->IsReady(); }
 bool RedisBus::IsConnected() const { return impl_->IsConnected(); }

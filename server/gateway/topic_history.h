@@ -1,0 +1,133 @@
+// TopicHistory: one history topic's events as this replica sees them, so that
+// no client is left with a silent gap.
+//
+// - In order: events reach the loops in position order. A position that does
+//   not follow the last one (the bus lost messages while its subscription was
+//   down, or Redis restarted) is a gap: later events are held while the
+//   missing ones are read from history, then everything goes out in order. If
+//   history no longer has them (trimmed, or a new epoch), a recovery control
+//   ("recovered":false) goes out in their place, for clients that opted in.
+// - Recovery: a client that reconnects with its last position gets, in one
+//   answer, whether it can recover and the events it missed. Answers come
+//   from a tail of the topic's history kept here (built by one read, then
+//   extended by live events and trimmed to the channel's size), so that
+//   thousands of clients recovering the same topic at once cost the bus one
+//   read, not one each; while that read is in flight, requests wait for it.
+//
+// Thread-safety: every method may be called from any thread; callbacks
+// (deliver, read, done) run without the internal lock held. `deliver` is
+// called in position order (one caller at a time).
+#ifndef PUBSUB_SERVER_GATEWAY_TOPIC_HISTORY_H_
+#define PUBSUB_SERVER_GATEWAY_TOPIC_HISTORY_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "pubsub/history.h"
+#include "server/gateway/delivery.h"
+
+namespace pubsub::gateway {
+
+class TopicHistory {
+ public:
+  struct Hooks {
+    // Reads the topic's history after `after_seq` (at most the policy's size).
+    std::function<void(uint64_t after_seq, HistoryCallback done)> read;
+    // Renders a stored envelope (from a read) into a delivery; null when it
+    // cannot be rendered (counted by the caller).
+    std::function<DeliveryPtr(std::string_view envelope)> render;
+    // Sends a delivery to the topic's recipients (in order).
+    std::function<void(DeliveryPtr delivery)> deliver;
+  };
+
+  // What a client that asked to recover gets.
+  struct Recovery {
+    // Whether `missed` is everything after the client's position.
+    bool recovered = false;
+    // Where the client is once it has `missed`: the topic's latest position.
+    Position position;
+    std::string reason;  // when not recovered
+    std::vector<DeliveryPtr> missed;
+  };
+  using RecoveryCallback = std::function<void(Recovery)>;
+
+  // Bytes the tails of every topic may hold together (a tail past it is not
+  // kept; recoveries then read the bus each time, still coalesced).
+  static std::atomic<int64_t>& CachedBytesBudget();
+
+  TopicHistory(HistoryPolicy policy, size_t channel_index, Hooks hooks);
+  ~TopicHistory();
+
+  // A live event with its position, on the bus's thread, in bus order.
+  void OnLive(DeliveryPtr delivery);
+  // The bus resubscribed after losing the subscription: catch up.
+  void OnResubscribed();
+  // A client at `since` (nullopt: it wants positions from now on) asks what
+  // it missed. `done` runs once, possibly before this returns.
+  void Recover(std::optional<Position> since, RecoveryCallback done);
+
+  // Live events held while a gap is read, at most (beyond: the gap is
+  // declared unrecoverable and they go out).
+  static constexpr size_t kMaxHeld = 10000;
+
+  // For tests and metrics: the bus reads started.
+  uint64_t reads() const { return reads_.load(); }
+
+ private:
+  struct Waiter {
+    std::optional<Position> since;
+    RecoveryCallback done;
+  };
+
+  // Starts a read unless one is in flight (mutex_ held); the caller calls
+  // IssueRead after unlocking when it returns true.
+  bool BeginRead();
+  void IssueRead();
+  void OnRead(absl::StatusOr<HistoryRead> read);
+  // Answers a request from the tail (mutex_ held; tail valid).
+  Recovery Answer(const std::optional<Position>& since) const;
+  // After a read that could not fill a gap: the control that says so, then
+  // what was held (mutex_ held).
+  void GiveUpGap(const Position& at, std::string reason, std::vector<DeliveryPtr>& out);
+  void Append(const DeliveryPtr& delivery);  // to the tail, trimmed; mutex_ held
+  void DropTail();                           // mutex_ held
+
+  const HistoryPolicy policy_;
+  const size_t channel_index_;
+  const Hooks hooks_;
+
+  // Held while deciding what to deliver and delivering it, so that
+  // deliveries leave in position order whichever thread makes them. Taken
+  // before mutex_; never held while calling the bus.
+  std::mutex deliver_mutex_;
+  mutable std::mutex mutex_;
+  // The last position delivered in order (epoch empty: none yet).
+  Position last_;
+  // A read is in flight: live events are recorded (and held when catching
+  // up a gap) until it answers.
+  bool reading_ = false;
+  bool catching_up_ = false;
+  std::vector<DeliveryPtr> held_;      // while catching up
+  std::vector<DeliveryPtr> recorded_;  // delivered while a read is in flight
+  std::vector<Waiter> waiters_;
+  // The tail: every stored event of epoch tail_epoch_ from tail_first_ to
+  // last_.seq (contiguous, at most policy_.size), valid when tail_valid_.
+  bool tail_valid_ = false;
+  std::string tail_epoch_;
+  std::deque<DeliveryPtr> tail_;
+  int64_t tail_bytes_ = 0;
+  std::atomic<uint64_t> reads_{0};
+};
+
+}  // namespace pubsub::gateway
+
+#endif  // PUBSUB_SERVER_GATEWAY_TOPIC_HISTORY_H_
