@@ -246,7 +246,7 @@ const ChannelInfo& ChannelTraits<::sample::TrackComments>::Info() {
       .access = Access::kAuthenticated,
       .role = "",
       .description = "",
-      .history = {.size = 100, .ttl_seconds = 86400},
+      .history = {.size = 1000, .ttl_seconds = 86400},
   };
   return kInfo;
 }

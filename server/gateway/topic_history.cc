@@ -140,6 +140,8 @@ void TopicHistory::Recover(std::optional<Position> since, RecoveryCallback done)
 void TopicHistory::GiveUpGap(const Position& at, std::string reason,
                              std::vector<DeliveryPtr>& out) {
   out.push_back(MakeRecoveryControl(false, at, reason, channel_index_));
+  // From here on, positions follow `at` (a new epoch starts at its seq 0).
+  last_ = at;
   for (DeliveryPtr& held : held_) {
     last_ = *held->position;
     out.push_back(std::move(held));
@@ -201,7 +203,12 @@ void TopicHistory::OnRead(absl::StatusOr<HistoryRead> read) {
           const std::string reason = read->epoch != last_.epoch
                                          ? "history was lost (a new epoch began)"
                                          : "events were missed and are no longer kept";
-          GiveUpGap(Position{read->epoch, read->last_seq}, reason, out);
+          // Where the client stands: just before the first event it gets next.
+          Position at{read->epoch, read->last_seq};
+          if (!held_.empty() && held_.front()->position->epoch == read->epoch) {
+            at.seq = held_.front()->position->seq - 1;
+          }
+          GiveUpGap(at, reason, out);
         }
       } else if (last_.epoch.empty()) {
         last_ = Position{read->epoch, read->last_seq};
