@@ -84,6 +84,8 @@ void TopicHistory::OnLive(DeliveryPtr delivery) {
       held_.push_back(std::move(delivery));
       if (held_.size() > kMaxHeld) {
         GiveUpGap(last_, "too many events arrived while the gap was being read", out);
+      } else if (!reading_) {
+        issue = BeginRead();  // the last read failed: the bus is back, try again
       }
     } else if (last_.epoch.empty() || Follows(position, last_)) {
       last_ = position;
@@ -165,7 +167,8 @@ void TopicHistory::OnRead(absl::StatusOr<HistoryRead> read) {
         read->last_seq + 1 < held_.front()->position->seq) {
       again = BeginRead();
     } else if (!read.ok()) {
-      if (catching_up_) GiveUpGap(last_, "history unavailable: " + read.status().ToString(), out);
+      // A gap stays open (live events held) until a read answers: the next
+      // live event retries it, since the bus is back by then.
       for (Waiter& w : waiters_) {
         answers.emplace_back(std::move(w.done),
                              Recovery{.recovered = false,

@@ -70,6 +70,7 @@ WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket
       opening_(std::move(admitted.accept)),
       recovery_protocol_(admitted.recovery_protocol),
       since_(std::move(admitted.since)),
+      recovering_(admitted.recovery_protocol),
       leftover_(std::move(leftover)),
       reader_(ws::FrameReader::Options{.max_message_bytes = context.config.max_frame_bytes,
                                        .keep_messages = false}) {
@@ -117,7 +118,7 @@ void WsSession::OnJoined(absl::Status status) {
   counted_ = true;
   MaybeWrite();  // the 101, and whatever was delivered since the join
   if (recovery_protocol_) {
-    recovering_ = true;
+    // Held since the join (recovering_ from the start): the verdict goes first.
     context_.hub.Recover(loop_, topic_, since_,
                          [self = shared_from_this()](TopicHistory::Recovery recovery) {
                            self->Guarded([&] { self->OnRecovered(std::move(recovery)); });

@@ -143,7 +143,7 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   // answers, live deliveries are held; sent_ is the last position queued.
   const bool recovery_protocol_;
   std::optional<Position> since_;
-  bool recovering_ = false;
+  bool recovering_;
   std::vector<DeliveryPtr> held_;
   Position sent_;
   HandBack refused_;      // until the 101 is queued

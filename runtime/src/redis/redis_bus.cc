@@ -112,6 +112,18 @@ class RedisBus::Impl final : private Connection::Owner {
     absl::Status status;
   };
   using Callbacks = std::vector<PendingCallback>;
+  // After a lost subscriber connection: once every topic is subscribed again
+  // and the publisher connection is up too (so that history can be read),
+  // queues the resubscribed handler. mutex_ held.
+  void MaybeReportResubscribed(Callbacks& fire) {
+    if (!resubscribe_pending_ || !table_.ready() || !pub_up_flag_.load()) return;
+    resubscribe_pending_ = false;
+    if (resubscribed_) {
+      fire.push_back(PendingCallback{"a resubscribed handler",
+                                     [handler = resubscribed_](absl::Status) { handler(); },
+                                     absl::OkStatus()});
+    }
+  }
 
   // Connection::Owner
   void OnUp(Connection& connection) override;
@@ -672,14 +684,7 @@ absl::Status RedisBus::Impl::OnSubscriberReply(const redisReply& reply) {
     if (!actions.ok()) return actions.status();  // the connection is dropped
     Apply(*std::move(actions), fire);
     ready = table_.ready();
-    if (ready && resubscribe_pending_) {
-      resubscribe_pending_ = false;
-      if (resubscribed_) {
-        fire.push_back(PendingCallback{
-            "a resubscribed handler", [handler = resubscribed_](absl::Status) { handler(); },
-            absl::OkStatus()});
-      }
-    }
+    MaybeReportResubscribed(fire);
   }
   PostAll(fire);
   if (ready) NotifyStateChanged();
@@ -742,6 +747,12 @@ void RedisBus::Impl::OnUp(Connection& connection) {
       return absl::OkStatus();
     });
     if (!queued.ok()) spdlog::warn("redis: history functions not loaded: {}", queued.ToString());
+    Callbacks fire;
+    {
+      std::lock_guard lock(mutex_);
+      MaybeReportResubscribed(fire);
+    }
+    PostAll(fire);
   } else {
     Callbacks fire;
     {
