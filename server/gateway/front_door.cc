@@ -46,6 +46,10 @@ std::optional<std::string_view> Authorization(const http::Request& request) {
   return std::string_view(it->value().data(), it->value().size());
 }
 
+// GET /api/history/ws/comments/42: the history of the topic that the
+// WebSocket path after the prefix names.
+constexpr std::string_view kHistoryPrefix = "/api/history";
+
 }  // namespace
 
 http::Status HttpStatusOf(const absl::Status& status) {
@@ -113,6 +117,7 @@ Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer
                                       context_.metrics.RenderPrometheus(context_.bus.IsReady())));
   }
   if (path == "/api/stats") return Stats(request, *target);
+  if (path.starts_with(kHistoryPrefix)) return History(request, *target);
   if (path == "/api/schema") {
     // The catalogue of the registered schemas, for the CLI and tools: the
     // public contract, like the browser JSON, so no key is needed.
@@ -165,8 +170,47 @@ Decision FrontDoor::Upgrade(const http::Request& request,
   return decision;
 }
 
-void FrontDoor::OnBody(const http::Request& request, const routing::RequestTarget& target,
+Decision FrontDoor::History(const http::Request& request,
+                            const routing::RequestTarget& target) const {
+  // What was published is read with the key that publishes it.
+  if (absl::Status allowed = context_.publisher_key.Check(Authorization(request)); !allowed.ok()) {
+    return Respond(http::JsonError(HttpStatusOf(allowed), View(allowed.message())));
+  }
+  auto route = context_.router.Match(std::string_view(target.path).substr(kHistoryPrefix.size()));
+  if (!route.ok()) {
+    return Respond(http::JsonError(HttpStatusOf(route.status()), View(route.status().message())));
+  }
+  const routing::QueryParams& query = target.query;
+  auto history =
+      history_api::MakeHistoryQuery(*route->channel, route->scope_value, query.user.value_or(""),
+                                    query.since.value_or(""), query.limit.value_or(""));
+  if (!history.ok()) {
+    return Respond(
+        http::JsonError(HttpStatusOf(history.status()), View(history.status().message())));
+  }
+  Decision decision;
+  decision.kind = Kind::kReadBody;
+  decision.body_limit = 0;
+  decision.history = *std::move(history);
+  return decision;
+}
+
+void FrontDoor::OnBody(const http::Request& request, const Decision& decision,
                        std::string_view peer, Done done) const {
+  if (!decision.history) return Publish(request, decision.target, peer, std::move(done));
+  history_api::ReadHistoryPage(
+      context_.bus, context_.registry, *decision.history,
+      [done = std::move(done)](absl::StatusOr<history_api::HistoryPage> page) {
+        if (!page.ok()) {
+          return done(http::JsonError(HttpStatusOf(page.status()), View(page.status().message())));
+        }
+        done(http::MakeResponse(http::Status::ok, "application/json",
+                                history_api::RenderPageJson(*page)));
+      });
+}
+
+void FrontDoor::Publish(const http::Request& request, const routing::RequestTarget& target,
+                        std::string_view peer, Done done) const {
   Metrics& metrics = context_.metrics;
   auto parsed = context_.registry.ParseJson(request.body());
   if (!parsed.ok()) {

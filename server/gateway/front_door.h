@@ -6,11 +6,12 @@
 //              404/405 for the rest;
 //   kRefuse    answer `response` at once and close, without reading a body:
 //              a publish without the publisher key, a refused upgrade;
-//   kReadBody  read a body of at most `body_limit` bytes, then OnBody
-//              (POST /api/publish, once its key was checked: a peer without
-//              the key never makes the gateway hold a body);
+//   kReadBody  read a body of at most `body_limit` bytes, then OnBody, which
+//              answers later: POST /api/publish (once its key was checked: a
+//              peer without the key never makes the gateway hold a body) and
+//              GET /api/history/... (no body; the answer awaits the bus);
 //   kUpgrade   a WebSocket upgrade that Admission let through.
-// OnBody validates and publishes, and answers through `done`.
+// OnBody publishes the event or reads the history, and answers through `done`.
 //
 // Why sans-IO: the whole front door (request bytes in, response bytes out)
 // is unit tested and fuzzed without sockets (tests/fuzz/fuzz_front_door.cc).
@@ -22,10 +23,12 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string_view>
 
 #include "server/gateway/admission.h"
 #include "server/gateway/gateway_context.h"
+#include "server/history/history_query.h"
 #include "server/http/request_reader.h"
 #include "server/http/response.h"
 #include "server/routing/target.h"
@@ -40,7 +43,9 @@ class FrontDoor {
     http::Response response;        // kRespond, kRefuse
     size_t body_limit = 0;          // kReadBody
     routing::RequestTarget target;  // kReadBody: handed back to OnBody
-    Admitted admitted;              // kUpgrade
+    // kReadBody for GET /api/history/...: the validated query.
+    std::optional<history_api::HistoryQuery> history;
+    Admitted admitted;  // kUpgrade
   };
   using Done = std::function<void(http::Response)>;
 
@@ -49,14 +54,18 @@ class FrontDoor {
   // Decides from the request line and header. `peer` is for logs.
   Decision OnHeader(const http::Request& request, std::string_view peer) const;
 
-  // Publishes the event in the body of a request OnHeader let through with
-  // kReadBody. `done` runs exactly once, with 202 {"id":...} or the refusal,
-  // on any thread (the bus's, or this one before OnBody returns).
-  void OnBody(const http::Request& request, const routing::RequestTarget& target,
-              std::string_view peer, Done done) const;
+  // Answers a request OnHeader let through with kReadBody (`decision` is
+  // what it returned): publishes the body's event (202 {"id":...}) or reads
+  // the history page (200). `done` runs exactly once, with that or the
+  // refusal, on any thread (the bus's, or this one before OnBody returns).
+  void OnBody(const http::Request& request, const Decision& decision, std::string_view peer,
+              Done done) const;
 
  private:
   Decision Stats(const http::Request& request, const routing::RequestTarget& target) const;
+  Decision History(const http::Request& request, const routing::RequestTarget& target) const;
+  void Publish(const http::Request& request, const routing::RequestTarget& target,
+               std::string_view peer, Done done) const;
   Decision Upgrade(const http::Request& request, const routing::RequestTarget& target) const;
 
   GatewayContext& context_;

@@ -113,7 +113,7 @@ void HttpSession::OnRequest() {
       break;
   }
   FrontDoor(context_, loop_)
-      .OnBody(reader_.request(), decision_.target, peer_,
+      .OnBody(reader_.request(), decision_, peer_,
               [self = shared_from_this()](http::Response response) {
                 // From the bus's thread (or from within OnBody): back to our loop.
                 asio::post(self->stream_.get_executor(),

@@ -33,14 +33,15 @@ std::string CurrentExceptionText() {
 // (or a callback that runs after the handler threw) cannot finish it twice.
 // The reactor, reply and context are gRPC's and valid until the call is
 // finished; nothing touches them after a failed Claim.
+template <typename Reply>
 struct UnaryCall {
   UnaryCall(::grpc::ServerUnaryReactor* reactor, ::grpc::CallbackServerContext* context,
-            v1::PublishReply* reply)
+            Reply* reply)
       : reactor(reactor), context(context), reply(reply) {}
 
   ::grpc::ServerUnaryReactor* const reactor;
   ::grpc::CallbackServerContext* const context;
-  v1::PublishReply* const reply;
+  Reply* const reply;
   std::atomic<bool> claimed{false};
 
   bool Claim() { return !claimed.exchange(true, std::memory_order_acq_rel); }
@@ -285,9 +286,9 @@ void PublisherService::PublishOne(const v1::PublishRequest& request, PublishCall
                                                       const v1::PublishRequest* request,
                                                       v1::PublishReply* reply) {
   ::grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  std::shared_ptr<UnaryCall> call;
+  std::shared_ptr<UnaryCall<v1::PublishReply>> call;
   try {
-    call = std::make_shared<UnaryCall>(reactor, context, reply);
+    call = std::make_shared<UnaryCall<v1::PublishReply>>(reactor, context, reply);
     if (absl::Status allowed = Authorize(*context); !allowed.ok()) {
       call->Claim();
       reactor->Finish(ToGrpcStatus(allowed));
@@ -317,6 +318,78 @@ void PublisherService::PublishOne(const v1::PublishRequest& request, PublishCall
     if (call == nullptr || call->Claim()) reactor->Finish(InternalError());
   }
   return reactor;
+}
+
+namespace {
+
+void FillHistoryReply(const history_api::HistoryPage& page, v1::HistoryReply& reply) {
+  reply.set_position(page.newest.ToString());
+  reply.set_complete(page.complete);
+  reply.mutable_events()->Reserve(static_cast<int>(page.events.size()));
+  for (const history_api::HistoryEvent& event : page.events) {
+    v1::HistoryEvent& out = *reply.add_events();
+    out.set_position(event.position.ToString());
+    out.set_type(std::string(event.info->type));
+    out.set_json(event.json);
+    for (const std::string& user : event.targets) out.add_target_user_ids(user);
+  }
+}
+
+}  // namespace
+
+::grpc::ServerUnaryReactor* PublisherService::History(::grpc::CallbackServerContext* context,
+                                                      const v1::HistoryRequest* request,
+                                                      v1::HistoryReply* reply) {
+  ::grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::shared_ptr<UnaryCall<v1::HistoryReply>> call;
+  try {
+    call = std::make_shared<UnaryCall<v1::HistoryReply>>(reactor, context, reply);
+    // What was published is read with the key that publishes it.
+    if (absl::Status allowed = Authorize(*context); !allowed.ok()) {
+      call->Claim();
+      reactor->Finish(ToGrpcStatus(allowed));
+      return reactor;
+    }
+    auto query = HistoryQueryOf(*request);
+    if (!query.ok()) {
+      call->Claim();
+      reactor->Finish(ToGrpcStatus(query.status()));
+      return reactor;
+    }
+    history_api::ReadHistoryPage(publisher_.bus(), registry_, *std::move(query),
+                                 [this, call](absl::StatusOr<history_api::HistoryPage> page) {
+                                   // Runs on the bus's thread (or inside ReadHistoryPage): nothing
+                                   // may escape.
+                                   if (!call->Claim()) return;
+                                   ::grpc::Status status;
+                                   try {
+                                     if (page.ok()) {
+                                       FillHistoryReply(*page, *call->reply);
+                                     } else {
+                                       status = ToGrpcStatus(page.status());
+                                     }
+                                   } catch (...) {
+                                     ReportException("History callback", *call->context);
+                                     status = InternalError();
+                                   }
+                                   call->reactor->Finish(status);
+                                 });
+  } catch (...) {
+    ReportException("History", *context);
+    if (call == nullptr || call->Claim()) reactor->Finish(InternalError());
+  }
+  return reactor;
+}
+
+absl::StatusOr<history_api::HistoryQuery> PublisherService::HistoryQueryOf(
+    const v1::HistoryRequest& request) const {
+  const ChannelInfo* channel = registry_.FindChannel(request.channel());
+  if (channel == nullptr) {
+    return absl::NotFoundError(absl::StrCat("channel: no channel named '", request.channel(), "'"));
+  }
+  return history_api::MakeHistoryQuery(
+      *channel, request.scope(), request.user_id(), request.since(),
+      request.limit() == 0 ? std::string() : std::to_string(request.limit()));
 }
 
 ::grpc::ServerReadReactor<v1::PublishRequest>* PublisherService::PublishStream(

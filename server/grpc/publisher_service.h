@@ -35,6 +35,7 @@
 #include "pubsub/publisher.h"
 #include "pubsub/registry.h"
 #include "server/auth/publisher_key.h"
+#include "server/history/history_query.h"
 
 namespace pubsub::gateway {
 
@@ -60,6 +61,12 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
   ::grpc::ServerReadReactor<pubsub::v1::PublishRequest>* PublishStream(
       ::grpc::CallbackServerContext* context, pubsub::v1::PublishStreamReply* reply) override;
 
+  // History: the page the History API reads (server/history), for the key's
+  // holders, like publishing.
+  ::grpc::ServerUnaryReactor* History(::grpc::CallbackServerContext* context,
+                                      const pubsub::v1::HistoryRequest* request,
+                                      pubsub::v1::HistoryReply* reply) override;
+
   // The key check for a call's metadata.
   absl::Status Authorize(const ::grpc::CallbackServerContext& context) const;
 
@@ -80,6 +87,8 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
 
  private:
   absl::StatusOr<ParsedEvent> ToEvent(const pubsub::v1::PublishRequest& request) const;
+  absl::StatusOr<history_api::HistoryQuery> HistoryQueryOf(
+      const pubsub::v1::HistoryRequest& request) const;
 
   const Registry& registry_;
   Publisher& publisher_;

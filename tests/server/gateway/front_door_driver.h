@@ -73,7 +73,7 @@ inline Served Serve(GatewayContext& context, std::string_view input, size_t chun
         }
         std::optional<http::Response> response;
         if (decision.kind == Kind::kReadBody) {
-          door.OnBody(reader.request(), decision.target, "test",
+          door.OnBody(reader.request(), decision, "test",
                       [&](http::Response r) { response = std::move(r); });
         } else {
           response = std::move(decision.response);

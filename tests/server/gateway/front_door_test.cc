@@ -219,5 +219,68 @@ TEST_F(FrontDoorTest, TheOriginAllowListIsCheckedBeforeTheToken) {
               StartsWith("HTTP/1.1 101 "));
 }
 
+std::string Comment(int id, std::string_view track = "42") {
+  return R"({"type":"new_comment","track_id":")" + std::string(track) + R"(","data":{"id":)" +
+         std::to_string(id) +
+         R"(,"content":"c","author":"ann","timestamp":1.5,"created_at":"2026-12-04T10:00:00Z"}})";
+}
+
+std::string Get(std::string_view target, std::string_view key) {
+  std::string request = "GET " + std::string(target) + " HTTP/1.1\r\nHost: x\r\n";
+  if (!key.empty()) request += "Authorization: Bearer " + std::string(key) + "\r\n";
+  return request + "\r\n";
+}
+
+std::string Body(const std::string& answer) { return answer.substr(answer.find("\r\n\r\n") + 4); }
+
+TEST_F(FrontDoorTest, HistoryIsReadWithThePublisherKeyByTheWebSocketPath) {
+  const std::string bearer = "Bearer " + std::string(kKey);
+  for (int id = 1; id <= 3; ++id) {
+    ASSERT_THAT(Answer(Publish(Comment(id), bearer)), StartsWith("HTTP/1.1 202"));
+  }
+  ASSERT_THAT(Answer(Publish(Comment(9, "7"), bearer)), StartsWith("HTTP/1.1 202"));
+
+  const std::string newest = Answer(Get("/api/history/ws/comments/42?limit=2", kKey));
+  ASSERT_THAT(newest, StartsWith("HTTP/1.1 200 OK\r\n"));
+  const std::string body = Body(newest);
+  const std::string epoch = body.substr(13, body.find(':', 13) - 13);  // {"position":"E:3"
+  EXPECT_EQ(body, R"({"position":")" + epoch + R"(:3","complete":true,"events":[{"position":")" +
+                      epoch + R"(:2","event":)" + Comment(2) + R"(},{"position":")" + epoch +
+                      R"(:3","event":)" + Comment(3) + "}]}");
+
+  // After a position: what follows it; at the newest: nothing.
+  EXPECT_THAT(Body(Answer(Get("/api/history/ws/comments/42?since=" + epoch + ":1", kKey))),
+              HasSubstr(R"("complete":true,"events":[{"position":")" + epoch + ":2\""));
+  EXPECT_EQ(Body(Answer(Get("/api/history/ws/comments/42?since=" + epoch + ":3", kKey))),
+            R"({"position":")" + epoch + R"(:3","complete":true,"events":[]})");
+  // A position of another epoch cannot be continued from: said, and the
+  // page starts at the oldest event kept.
+  const std::string other = Body(Answer(Get("/api/history/ws/comments/42?since=old:2", kKey)));
+  EXPECT_THAT(other, HasSubstr(R"("complete":false,"events":[{"position":")" + epoch + ":1\""));
+  // Topics are apart.
+  EXPECT_THAT(Body(Answer(Get("/api/history/ws/comments/7", kKey))), HasSubstr(R"("id":9)"));
+}
+
+TEST_F(FrontDoorTest, HistoryRequestsAreCheckedBeforeTheBusIsAsked) {
+  EXPECT_THAT(Answer(Get("/api/history/ws/comments/42", "")), StartsWith("HTTP/1.1 401 "));
+  EXPECT_THAT(Answer(Get("/api/history/ws/comments/42", "wrong")), StartsWith("HTTP/1.1 401 "));
+  EXPECT_THAT(Answer(Get("/api/history/ws/nope", kKey)), StartsWith("HTTP/1.1 404 "));
+  const std::string no_history = Answer(Get("/api/history/ws/broadcasts", kKey));
+  EXPECT_THAT(no_history, StartsWith("HTTP/1.1 404 "));
+  EXPECT_THAT(no_history, HasSubstr("keeps no history"));
+  EXPECT_THAT(Answer(Get("/api/history/ws/notifications", kKey)), StartsWith("HTTP/1.1 400 "));
+  EXPECT_THAT(Answer(Get("/api/history/ws/notifications?user=ann", kKey)),
+              StartsWith("HTTP/1.1 200 "));
+  EXPECT_THAT(Answer(Get("/api/history/ws/comments/42?user=ann", kKey)),
+              StartsWith("HTTP/1.1 400 "));
+  for (std::string_view bad : {"?since=x", "?since=now", "?limit=0", "?limit=1001", "?limit=-1"}) {
+    EXPECT_THAT(Answer(Get("/api/history/ws/comments/42" + std::string(bad), kKey)),
+                StartsWith("HTTP/1.1 400 "))
+        << bad;
+  }
+  EXPECT_THAT(Answer("POST /api/history/ws/comments/42 HTTP/1.1\r\nContent-Length: 0\r\n\r\n"),
+              StartsWith("HTTP/1.1 405 "));
+}
+
 }  // namespace
 }  // namespace pubsub::gateway

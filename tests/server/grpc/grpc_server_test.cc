@@ -30,8 +30,9 @@ using ::testing::HasSubstr;
 
 constexpr char kKey[] = "test-key";
 
-// A bus that takes every message at once, except on two topics:
-// "track_comments:boom" throws before taking the message, and
+// A bus that takes every message at once (and has an empty history), except
+// on two topics: "track_comments:boom" throws before taking the message (or
+// reading its history), and
 // "track_comments:late" takes it (the call completes) and then throws.
 class ThrowingBus final : public Bus {
  public:
@@ -52,8 +53,9 @@ class ThrowingBus final : public Bus {
       }
     });
   }
-  void ReadHistory(std::string_view, const HistoryPolicy&, uint64_t, size_t,
+  void ReadHistory(std::string_view topic, const HistoryPolicy&, uint64_t, size_t,
                    HistoryCallback done) override {
+    if (topic == "track_comments:boom") throw std::runtime_error("the history exploded");
     done(HistoryRead{.epoch = "e", .first_seq = 0, .last_seq = 0, .envelopes = {}});
   }
   SubscriptionId Subscribe(std::string_view, MessageHandler, DoneCallback ready) override {
@@ -237,6 +239,48 @@ TEST_F(GrpcServerTest, KeyIsChecked) {
   ::grpc::Status status = stub_->Publish(&context, Comment("42", 1), &reply);
   EXPECT_EQ(status.error_code(), ::grpc::StatusCode::UNAUTHENTICATED);
   EXPECT_THAT(status.error_message(), HasSubstr("missing publisher key"));
+}
+
+v1::HistoryRequest HistoryOf(std::string_view channel, std::string_view scope,
+                             std::string_view since = "") {
+  v1::HistoryRequest request;
+  request.set_channel(std::string(channel));
+  request.set_scope(std::string(scope));
+  request.set_since(std::string(since));
+  return request;
+}
+
+TEST_F(GrpcServerTest, HistoryIsReadWithTheKeyAndRefusedRequestsSayWhy) {
+  v1::HistoryReply reply;
+  ASSERT_TRUE(stub_->History(Context().get(), HistoryOf("track_comments", "42"), &reply).ok());
+  EXPECT_EQ(reply.position(), "e:0");
+  EXPECT_TRUE(reply.complete());
+  EXPECT_EQ(reply.events_size(), 0);
+
+  ::grpc::ClientContext anonymous;
+  EXPECT_EQ(stub_->History(&anonymous, HistoryOf("track_comments", "42"), &reply).error_code(),
+            ::grpc::StatusCode::UNAUTHENTICATED);
+  auto code = [&](const v1::HistoryRequest& request) {
+    ::grpc::Status status = stub_->History(Context().get(), request, &reply);
+    return std::make_pair(status.error_code(), status.error_message());
+  };
+  EXPECT_EQ(code(HistoryOf("nope", "")).first, ::grpc::StatusCode::NOT_FOUND);
+  EXPECT_THAT(code(HistoryOf("broadcasts", "")).second, HasSubstr("keeps no history"));
+  EXPECT_THAT(code(HistoryOf("track_comments", "")).second, HasSubstr("needs its scope"));
+  EXPECT_EQ(code(HistoryOf("track_comments", "42", "x")).first,
+            ::grpc::StatusCode::INVALID_ARGUMENT);
+  v1::HistoryRequest too_many = HistoryOf("track_comments", "42");
+  too_many.set_limit(1001);
+  EXPECT_THAT(code(too_many).second, HasSubstr("limit"));
+}
+
+TEST_F(GrpcServerTest, ExceptionInHistoryEndsThatCallOnly) {
+  v1::HistoryReply reply;
+  EXPECT_EQ(
+      stub_->History(Context().get(), HistoryOf("track_comments", "boom"), &reply).error_code(),
+      ::grpc::StatusCode::INTERNAL);
+  EXPECT_EQ(Exceptions(), 1u);
+  EXPECT_TRUE(stub_->History(Context().get(), HistoryOf("track_comments", "42"), &reply).ok());
 }
 
 }  // namespace
