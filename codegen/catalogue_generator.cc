@@ -125,6 +125,8 @@ void WriteCatalogue(const Schema& schema, const std::string& name, const std::st
         .access = AccessOf(*channel),
         .role = channel->options.role(),
         .description = entry.description,
+        .history = {.size = channel->options.history().size(),
+                    .ttl_seconds = channel->options.history().ttl_seconds()},
     };
     info_of[channel] = &entry.info;
   };
@@ -154,6 +156,7 @@ void WriteCatalogue(const Schema& schema, const std::string& name, const std::st
                   .sample = entry.facts.sample,
                   .example = entry.facts.example,
               },
+          .live_only = event->options.live_only(),
       };
     }
   }

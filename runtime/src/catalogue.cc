@@ -181,6 +181,13 @@ void WriteChannel(JsonBuilder& doc, const ChannelInfo& channel,
   doc.Member("rule", AccessRule(channel.access));
   if (channel.access == Access::kRole) doc.Member("role", channel.role);
   doc.Close();
+  if (channel.history.enabled()) {
+    // Clients of this channel may recover what they missed (?since=EPOCH:SEQ).
+    doc.Key("x-pubsub-history").OpenObject();
+    doc.Key("size").Raw(std::to_string(channel.history.size));
+    doc.Key("ttl_seconds").Raw(std::to_string(channel.history.ttl_seconds));
+    doc.Close();
+  }
   doc.Close();
 }
 
@@ -221,6 +228,8 @@ void WriteMessage(JsonBuilder& doc, const EventInfo& event) {
     doc.Close().Close();
   }
   if (!facts.message_name.empty()) doc.Member("x-pubsub-message", facts.message_name);
+  // Not stored in its channel's history: a recovering client never gets it.
+  if (event.live_only) doc.Key("x-pubsub-live-only").Raw("true");
   doc.Close();
 }
 
@@ -314,6 +323,17 @@ std::string WriteChannelMarkdown(const ChannelInfo& channel,
   page += Cat("- **Access:** ", AccessText(channel),
               "; the JWT goes in `Authorization: Bearer`, in `?token=`, or (browsers) in the "
               "WebSocket subprotocols `[\"bearer\", token]`\n");
+  if (channel.history.enabled()) {
+    page += Cat("- **History:** ",
+                channel.history.size == 1
+                    ? std::string("the latest event of each topic")
+                    : Cat("the last ", channel.history.size, " events of each topic"),
+                channel.history.ttl_seconds > 0
+                    ? Cat(", kept ", channel.history.ttl_seconds, " s after the newest")
+                    : std::string(),
+                "; a client that reconnects with `?since=POSITION` receives what it missed, or "
+                "is told that it cannot\n");
+  }
   page += Cat("- **Catalogue:** ", info.title, " ", info.version,
               " (the AsyncAPI document has each event's JSON Schema)\n\n");
   page +=
@@ -327,6 +347,11 @@ std::string WriteChannelMarkdown(const ChannelInfo& channel,
     page += Cat("\n## `", event->type, "`\n\n");
     if (!facts.description.empty()) page += Cat(facts.description, "\n\n");
     if (!facts.message_name.empty()) page += Cat("Message `", facts.message_name, "`.\n\n");
+    if (event->live_only && channel.history.enabled()) {
+      page +=
+          "Live only: not kept in the channel's history, so a recovering client does not get "
+          "it.\n\n";
+    }
     if (!facts.example.empty()) {
       page += Cat("```json\n", internal::PrettyJson(facts.example), "\n```\n");
     }

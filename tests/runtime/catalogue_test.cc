@@ -28,7 +28,8 @@ const ChannelInfo kRooms{.name = "rooms",
                          .scope_field = "room",
                          .access = Access::kRole,
                          .role = "member",
-                         .description = "Rooms \"of\" people."};
+                         .description = "Rooms \"of\" people.",
+                         .history = {.size = 50, .ttl_seconds = 60}};
 const ChannelInfo kInbox{.name = "inbox",
                          .path = "/ws/inbox",
                          .scope_field = "",
@@ -65,6 +66,7 @@ const EventInfo kMoved = [] {
 const EventInfo kAlsoMoved = [] {
   EventInfo info = kMoved;
   info.type = "also_moved";
+  info.live_only = true;
   return info;
 }();
 const EventInfo kLetter = Event("letter", kInbox);    // no catalogue facts
@@ -88,8 +90,10 @@ TEST(CatalogueTest, ChannelsCarryAddressParametersAndAccess) {
   const std::string description(rooms.at("description").as_string());
   EXPECT_TRUE(description.starts_with("Rooms \"of\" people.\n\nAccess: users whose token"))
       << description;
+  EXPECT_EQ(rooms.at("x-pubsub-history"), json::parse(R"({"size":50,"ttl_seconds":60})"));
   const json::value& inbox = doc.at("channels").at("inbox");
   EXPECT_FALSE(inbox.as_object().contains("parameters"));
+  EXPECT_FALSE(inbox.as_object().contains("x-pubsub-history"));
   EXPECT_EQ(inbox.at("x-pubsub-access").at("rule"), "personal");
   EXPECT_EQ(doc.at("operations").at("inbox").at("messages").at(0).at("$ref"),
             "#/channels/inbox/messages/letter");
@@ -109,6 +113,18 @@ TEST(CatalogueTest, MessagesSpliceTheFactsIn) {
   const json::value& letter = doc.at("components").at("messages").at("letter");
   EXPECT_EQ(letter.at("payload"), json::object());
   EXPECT_FALSE(letter.as_object().contains("examples"));
+  EXPECT_FALSE(moved.as_object().contains("x-pubsub-live-only"));
+}
+
+TEST(CatalogueTest, LiveOnlyEventsAreMarked) {
+  const json::value doc = Document({&kRooms}, {&kMoved, &kAlsoMoved});
+  EXPECT_EQ(doc.at("components").at("messages").at("also_moved").at("x-pubsub-live-only"), true);
+  const std::string page = pubsub::WriteChannelMarkdown(
+      kRooms, std::vector<const EventInfo*>{&kMoved, &kAlsoMoved}, {.title = "t", .version = "1"});
+  EXPECT_NE(page.find("- **History:** the last 50 events of each topic, kept 60 s"),
+            std::string::npos)
+      << page;
+  EXPECT_NE(page.find("Live only: not kept"), std::string::npos) << page;
 }
 
 TEST(CatalogueTest, OrderIsByNameAndDefinitionsAreShared) {
