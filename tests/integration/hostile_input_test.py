@@ -92,7 +92,10 @@ def status_line(answer):
 
 class HostileInputTest(unittest.IsolatedAsyncioTestCase):
     async def asyncSetUp(self):
-        self.gw = Gateway("--idle-timeout-seconds", "2", "--ping-interval-seconds", "1")
+        # A short idle timeout, so that a client that stops reading is closed
+        # within the test; the observer answers pings every second, with 5 s
+        # of slack on a loaded machine (a CI box building in parallel).
+        self.gw = Gateway("--idle-timeout-seconds", "6", "--ping-interval-seconds", "1")
         self.observer = await self.gw.connect("/ws/broadcasts", user="observer").__aenter__()
         self.serial = 0
 
