@@ -22,12 +22,14 @@ Usage:
               [--count N]
   pubsub token --user U [--role R ...] [--ttl SECONDS] --secret-file FILE
   pubsub stats http://HOST:PORT [--user U]
+  pubsub history http://HOST:PORT/ws/PATH [--since EPOCH:SEQ] [--limit N] [--all] [--user U]
 
 Commands:
   publish   Validate an event against the schema, then publish it; prints its id.
   tail      Connect to a WebSocket path and print every event as one JSON line.
   token     Mint a development JWT (HS256) for a gateway started with --jwt-secret-file.
   stats     Print a gateway's connection statistics (JSON).
+  history   Print a topic's recent events with their positions, one JSON line each.
 
 Run "pubsub COMMAND --help" for a command's flags.
 
@@ -62,6 +64,7 @@ int Run(std::span<const std::string> args, std::ostream& out, std::ostream& err,
   if (command == "tail") return RunTail(rest, io);
   if (command == "token") return RunToken(rest, io);
   if (command == "stats") return RunStats(rest, io);
+  if (command == "history") return RunHistory(rest, io);
   err << "pubsub: unknown command '" << command << "'\n(see pubsub --help)\n";
   return kExitUsage;
 }

@@ -24,6 +24,7 @@ int RunPublish(std::span<const std::string> args, Io io);
 int RunTail(std::span<const std::string> args, Io io);
 int RunToken(std::span<const std::string> args, Io io);
 int RunStats(std::span<const std::string> args, Io io);
+int RunHistory(std::span<const std::string> args, Io io);
 
 // Prints "pubsub COMMAND: MESSAGE" and a pointer to --help; returns kExitUsage.
 int UsageError(Io io, absl::string_view command, absl::string_view message);

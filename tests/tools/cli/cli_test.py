@@ -302,6 +302,42 @@ class CliGatewayTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual(result.returncode, 0, result.stderr)
             self.assertEqual(set(json.loads(result.stdout)), {"connections", "users"})
 
+    def test_history_prints_events_with_positions_and_pages_with_all(self):
+        for i in range(1, 6):
+            comment = {"type": "new_comment", "track_id": "hist-1",
+                       "data": {"id": i, "content": "c", "author": "a", "timestamp": 1.5,
+                                "created_at": "2026-11-25T10:00:00Z"}}
+            self.publish_ok("new_comment", json.dumps(comment), "--gateway", self.gw.base,
+                            "--key-file", self.gw.key_file)
+        url = self.gw.base + "/ws/comments/hist-1"
+
+        def history(*args):
+            result = run_cli("history", url, "--key-file", self.gw.key_file, *args)
+            self.assertEqual(result.returncode, 0, result.stderr)
+            lines = [json.loads(line) for line in result.stdout.splitlines()]
+            return [line["event"]["data"]["id"] for line in lines], lines, result.stderr
+
+        ids, lines, _ = history("--limit", "2")
+        self.assertEqual(ids, [4, 5])
+        epoch = lines[0]["position"].split(":")[0]
+        self.assertEqual([line["position"] for line in lines], [f"{epoch}:4", f"{epoch}:5"])
+        self.assertEqual(history("--all", "--limit", "2")[0], [1, 2, 3, 4, 5])
+        self.assertEqual(history("--since", f"{epoch}:3")[0], [4, 5])
+        ids, _, warning = history("--since", "gone:3")
+        self.assertEqual(ids, [1, 2, 3, 4, 5])
+        self.assertIn("does not continue from gone:3", warning)
+
+        refused = run_cli("history", url)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("401", refused.stderr)
+        bad = run_cli("history", url, "--key-file", self.gw.key_file, "--since", "x")
+        self.assertEqual(bad.returncode, 2, bad.stderr)
+        self.assertIn("since", bad.stderr)
+        no_history = run_cli("history", self.gw.base + "/ws/broadcasts", "--key-file",
+                             self.gw.key_file)
+        self.assertEqual(no_history.returncode, 1)
+        self.assertIn("keeps no history", no_history.stderr)
+
     def write_file(self, text):
         path = os.path.join(self.gw.dir.name, f"file-{time.monotonic_ns()}")
         with open(path, "w") as f:
