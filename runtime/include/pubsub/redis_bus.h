@@ -119,6 +119,12 @@ struct RedisBusOptions {
   std::string password;
   // Prepended to every topic to form the Redis channel name.
   std::string channel_prefix = "pubsub:";
+  // Sharded pub/sub (SPUBLISH/SSUBSCRIBE), for one master of a Redis Cluster
+  // (RedisClusterBus makes such buses): then a command that Redis redirects
+  // (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, READONLY) fails with Aborted rather
+  // than Unavailable, and a redirected subscription is reported to the
+  // redirect handler instead of being retried here.
+  bool sharded = false;
   // Larger envelopes are refused by Publish with InvalidArgument: the bound
   // on an outgoing pub/sub message.
   size_t max_envelope_bytes = 1 << 20;
@@ -188,6 +194,13 @@ class RedisBus final : public Bus {
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;
   void SetResubscribedHandler(std::function<void()> handler) override;
+  // Sharded mode: runs (on the I/O thread) when Redis redirects the
+  // subscription of `topic`, with Redis's error (e.g. "MOVED 3999
+  // 10.0.0.2:7001"). The topic stays unsubscribed on this bus, and its
+  // `ready` waits, until it is unsubscribed here (or the connection is made
+  // again); RedisClusterBus moves it to the master that owns it.
+  void SetRedirectHandler(
+      std::function<void(std::string_view topic, std::string_view error)> handler);
   bool IsReady() const override;
   bool IsConnected() const override;
   // "redis://host:port/db" (no password).

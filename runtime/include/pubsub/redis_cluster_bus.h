@@ -77,11 +77,11 @@ uint16_t ClusterSlot(std::string_view key);
 class RedisClusterBus final : public Bus {
  public:
   struct Stats {
-    uint64_t map_refreshes = 0;    // slot maps fetched
-    uint64_t redirections = 0;     // MOVED/ASK/TRYAGAIN/READONLY replies followed
-    uint64_t moved_topics = 0;     // subscriptions moved to another master
-    uint64_t masters = 0;          // masters in the current map
-    RedisBus::Stats nodes;         // summed over the node buses
+    uint64_t map_refreshes = 0;  // slot maps fetched
+    uint64_t redirections = 0;   // MOVED/ASK/TRYAGAIN/READONLY replies followed
+    uint64_t moved_topics = 0;   // subscriptions moved to another master
+    uint64_t masters = 0;        // masters in the current map
+    RedisBus::Stats nodes;       // summed over the node buses
   };
 
   explicit RedisClusterBus(RedisClusterOptions options);

@@ -30,6 +30,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "redis/catch.h"
+#include "redis/cluster_keys.h"
 #include "redis/connection.h"
 #include "redis/history_functions.h"
 #include "redis/resp.h"
@@ -54,6 +55,15 @@ absl::string_view AsAbsl(std::string_view s) { return absl::string_view(s.data()
 constexpr const char* kReadyCallback = "a subscription's `ready` callback";
 constexpr const char* kDoneCallback = "a publish's `done` callback";
 
+// Redis Cluster's answers that send a command elsewhere (or to wait): the
+// command was not executed here.
+bool IsRedirection(std::string_view error) {
+  for (std::string_view prefix : {"MOVED ", "ASK ", "TRYAGAIN", "CLUSTERDOWN", "READONLY"}) {
+    if (error.starts_with(prefix)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 class RedisBus::Impl final : private Connection::Owner {
@@ -71,6 +81,10 @@ class RedisBus::Impl final : private Connection::Owner {
   void SetResubscribedHandler(std::function<void()> handler) {
     std::lock_guard lock(mutex_);
     resubscribed_ = std::move(handler);
+  }
+  void SetRedirectHandler(std::function<void(std::string_view, std::string_view)> handler) {
+    std::lock_guard lock(mutex_);
+    redirected_ = std::move(handler);
   }
   bool IsReady() const;
   bool IsConnected() const;
@@ -136,19 +150,36 @@ class RedisBus::Impl final : private Connection::Owner {
   // the handler is not kept.
   absl::Status Enqueue(std::string command, ReplyHandler complete);
   // The history keys of `topic` (see history_functions.h).
-  std::string StreamKey(std::string_view topic) const { return "{" + Channel(topic) + "}:s"; }
-  std::string MetaKey(std::string_view topic) const { return "{" + Channel(topic) + "}:m"; }
+  // One slot for the stream, the hash and the channel: on one Redis the
+  // channel is the hash tag; on a cluster the channel carries its own tag.
+  std::string StreamKey(std::string_view topic) const {
+    return options_.sharded ? Channel(topic) + ":s" : "{" + Channel(topic) + "}:s";
+  }
+  std::string MetaKey(std::string_view topic) const {
+    return options_.sharded ? Channel(topic) + ":m" : "{" + Channel(topic) + "}:m";
+  }
   // Fails every command in flight (pub_mutex_ held): their handlers, as
   // callbacks to run after releasing the lock.
   void FailInFlight(const absl::Status& failure, Callbacks& fire);
   absl::Status OnSubscriberReply(const redisReply& reply);
+  absl::Status OnSubscriptionRedirected(std::string_view error);
   void Dispatch(std::string_view channel, std::string_view payload);
 
   // Subscriber side; mutex_ held. Queues the table's commands for the
   // subscriber connection and moves its callbacks to `fire`.
   void Apply(SubscriptionTable::Actions actions, Callbacks& fire);
   std::string Channel(std::string_view topic) const {
+    if (options_.sharded) return internal::redis::ShardChannel(options_.channel_prefix, topic);
     return options_.channel_prefix + std::string(topic);
+  }
+  std::string_view PublishVerb() const { return options_.sharded ? "SPUBLISH" : "PUBLISH"; }
+  // A command Redis refused (did not execute): Aborted for a cluster
+  // redirection in sharded mode (RedisClusterBus follows it), Unavailable
+  // otherwise.
+  absl::Status Refused(std::string_view what, std::string_view reply) const {
+    std::string message = std::string(what) + std::string(reply);
+    if (options_.sharded && IsRedirection(reply)) return absl::AbortedError(std::move(message));
+    return absl::UnavailableError(std::move(message));
   }
   // The topic of a channel of ours, or nullopt for a channel without our prefix.
   std::optional<std::string_view> TopicOf(std::string_view channel) const;
@@ -186,6 +217,8 @@ class RedisBus::Impl final : private Connection::Owner {
   SubscriptionTable table_;
   // Called once every topic is subscribed again after a lost connection.
   std::function<void()> resubscribed_;
+  // Sharded mode: called when Redis redirects a topic's subscription.
+  std::function<void(std::string_view topic, std::string_view reply)> redirected_;
   bool resubscribe_pending_ = false;
   // Where messages go: the handlers of each topic with subscriptions.
   absl::flat_hash_map<std::string, std::shared_ptr<const Handlers>> routes_;
@@ -225,7 +258,10 @@ thread_local const void* t_io_thread_owner = nullptr;
 }  // namespace
 
 RedisBus::Impl::Impl(RedisBusOptions options)
-    : options_(std::move(options)), work_(asio::make_work_guard(io_)), watchdog_(io_) {
+    : options_(std::move(options)),
+      work_(asio::make_work_guard(io_)),
+      watchdog_(io_),
+      table_(options_.sharded ? SubscriptionTable::kShardVerbs : SubscriptionTable::kChannelVerbs) {
   subscriber_ = std::make_unique<Connection>(io_, options_, "subscriber", counters_,
                                              static_cast<Connection::Owner&>(*this));
   publisher_ = std::make_unique<Connection>(io_, options_, "publisher", counters_,
@@ -396,7 +432,7 @@ void RedisBus::Impl::Publish(std::string_view topic, std::string envelope, DoneC
   // Formatted outside the lock; the order of publishes is the order in which
   // Enqueue takes its lock (program order for one thread).
   std::string command;
-  AppendCommand(command, {"PUBLISH", Channel(topic), envelope});
+  AppendCommand(command, {PublishVerb(), Channel(topic), envelope});
   auto shared_done = std::make_shared<DoneCallback>(std::move(done));
   absl::Status refused = Enqueue(
       std::move(command),
@@ -406,8 +442,7 @@ void RedisBus::Impl::Publish(std::string_view topic, std::string envelope, DoneC
         if (reply != nullptr) {
           if (reply->type == REDIS_REPLY_ERROR) {
             // E.g. NOAUTH or a replica's READONLY: the command was not executed.
-            status =
-                absl::UnavailableError("redis refused PUBLISH: " + std::string(ReplyText(*reply)));
+            status = Refused("redis refused PUBLISH: ", ReplyText(*reply));
           } else if (reply->type != REDIS_REPLY_INTEGER) {
             status = absl::UnavailableError("redis unavailable: unexpected reply to PUBLISH");
             connection_status = absl::InvalidArgumentError("unexpected reply to PUBLISH: " +
@@ -445,7 +480,7 @@ void RedisBus::Impl::PublishStored(std::string_view topic, std::string envelope,
       command,
       {"FCALL", internal::redis::kStoreFunction, "2", StreamKey(topic), MetaKey(topic), envelope,
        std::to_string(std::max<uint32_t>(policy.size, 1)), std::to_string(policy.ttl_seconds),
-       internal::NewEpoch(), Channel(topic), "PUBLISH"});
+       internal::NewEpoch(), Channel(topic), PublishVerb()});
   absl::Status refused =
       Enqueue(std::move(command), [this, finish](const redisReply* reply, absl::Status failure) {
         absl::StatusOr<Position> result = absl::UnknownError("no reply");
@@ -453,8 +488,7 @@ void RedisBus::Impl::PublishStored(std::string_view topic, std::string envelope,
         absl::Status connection_status;
         if (reply != nullptr) {
           if (reply->type == REDIS_REPLY_ERROR) {
-            result = absl::UnavailableError("redis refused to store the event: " +
-                                            std::string(ReplyText(*reply)));
+            result = Refused("redis refused to store the event: ", ReplyText(*reply));
           } else if (reply->type == REDIS_REPLY_ARRAY && reply->elements == 2 &&
                      reply->element[0]->type == REDIS_REPLY_STRING &&
                      reply->element[1]->type == REDIS_REPLY_INTEGER) {
@@ -492,7 +526,7 @@ void RedisBus::Impl::ReadHistory(std::string_view topic, const HistoryPolicy& po
                           MetaKey(topic), std::to_string(after_seq), std::to_string(limit),
                           internal::NewEpoch(), std::to_string(policy.ttl_seconds)});
   absl::Status refused =
-      Enqueue(std::move(command), [finish](const redisReply* reply, absl::Status failure) {
+      Enqueue(std::move(command), [this, finish](const redisReply* reply, absl::Status failure) {
         absl::StatusOr<HistoryRead> result = absl::UnknownError("no reply");
         if (reply == nullptr) result = std::move(failure);
         absl::Status connection_status;
@@ -502,8 +536,7 @@ void RedisBus::Impl::ReadHistory(std::string_view topic, const HistoryPolicy& po
                               reply->element[1]->type == REDIS_REPLY_INTEGER &&
                               reply->element[2]->type == REDIS_REPLY_INTEGER;
           if (reply->type == REDIS_REPLY_ERROR) {
-            result = absl::UnavailableError("redis refused to read history: " +
-                                            std::string(ReplyText(*reply)));
+            result = Refused("redis refused to read history: ", ReplyText(*reply));
           } else if (shaped) {
             HistoryRead read;
             read.epoch = std::string(ReplyText(*reply->element[0]));
@@ -638,6 +671,7 @@ std::optional<std::string_view> RedisBus::Impl::TopicOf(std::string_view channel
   if (channel.size() < prefix.size() || channel.substr(0, prefix.size()) != prefix) {
     return std::nullopt;
   }
+  if (options_.sharded) return internal::redis::TopicOfShardChannel(channel.substr(prefix.size()));
   return channel.substr(prefix.size());
 }
 
@@ -653,6 +687,9 @@ void RedisBus::Impl::FlushSubscriber() {
 }
 
 absl::Status RedisBus::Impl::OnSubscriberReply(const redisReply& reply) {
+  if (reply.type == REDIS_REPLY_ERROR && options_.sharded && IsRedirection(ReplyText(reply))) {
+    return OnSubscriptionRedirected(ReplyText(reply));
+  }
   const std::optional<PubSubPush> push = internal::redis::ParsePubSubPush(reply);
   if (!push) {
     return absl::InvalidArgumentError("unexpected reply on the subscriber connection: " +
@@ -665,9 +702,11 @@ absl::Status RedisBus::Impl::OnSubscriberReply(const redisReply& reply) {
       Dispatch(push->channel, push->payload);
       return absl::OkStatus();
     case PubSubPush::Kind::kSubscribe:
+    case PubSubPush::Kind::kSSubscribe:
       direction = SubscriptionTable::Direction::kSubscribe;
       break;
     case PubSubPush::Kind::kUnsubscribe:
+    case PubSubPush::Kind::kSUnsubscribe:
       direction = SubscriptionTable::Direction::kUnsubscribe;
       break;
     default:
@@ -688,6 +727,29 @@ absl::Status RedisBus::Impl::OnSubscriberReply(const redisReply& reply) {
   }
   PostAll(fire);
   if (ready) NotifyStateChanged();
+  return absl::OkStatus();
+}
+
+// Redis sent our oldest outstanding SSUBSCRIBE elsewhere (the slot is not
+// this node's, or is being migrated). The topic stays unsubscribed here
+// (re-subscribing would only be redirected again) until RedisClusterBus,
+// told through the redirect handler, moves it to its owner.
+absl::Status RedisBus::Impl::OnSubscriptionRedirected(std::string_view error) {
+  Callbacks fire;
+  std::string topic;
+  std::function<void(std::string_view, std::string_view)> redirected;
+  {
+    std::lock_guard lock(mutex_);
+    absl::StatusOr<SubscriptionTable::Actions> actions = table_.OnRefused(Clock::now(), &topic);
+    if (!actions.ok()) return actions.status();  // nothing was outstanding: drop
+    Apply(*std::move(actions), fire);
+    redirected = redirected_;
+  }
+  PostAll(fire);
+  if (redirected) {
+    RunUserCallback(
+        "a redirect handler", [&] { redirected(topic, error); }, topic);
+  }
   return absl::OkStatus();
 }
 
@@ -903,6 +965,11 @@ void RedisBus::Unsubscribe(SubscriptionId id) { impl_->Unsubscribe(id); }
 
 void RedisBus::SetResubscribedHandler(std::function<void()> handler) {
   impl_->SetResubscribedHandler(std::move(handler));
+}
+
+void RedisBus::SetRedirectHandler(
+    std::function<void(std::string_view topic, std::string_view error)> handler) {
+  impl_->SetRedirectHandler(std::move(handler));
 }
 
 bool RedisBus::IsReady() const { return impl_->IsReady(); }

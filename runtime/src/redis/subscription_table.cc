@@ -59,6 +59,7 @@ SubscriptionTable::Actions SubscriptionTable::ConnectionUp(Clock::time_point now
     const auto next = std::next(it);  // Settle may erase `it` (absl keeps `next` valid)
     it->second.on_redis = false;
     it->second.in_flight = false;
+    it->second.refused = false;
     Settle(it, now, out);
     it = next;
   }
@@ -112,6 +113,25 @@ absl::StatusOr<SubscriptionTable::Actions> SubscriptionTable::OnConfirmed(std::s
     state.in_flight = false;
   }
   state.on_redis = subscribed;
+  Settle(it, now, out);
+  return out;
+}
+
+absl::StatusOr<SubscriptionTable::Actions> SubscriptionTable::OnRefused(Clock::time_point now,
+                                                                        std::string* topic) {
+  if (!up_ || outstanding_.empty()) {
+    return absl::InvalidArgumentError("redis refused a command that was not sent");
+  }
+  *topic = std::move(outstanding_.front().topic);
+  outstanding_.pop_front();
+  Actions out;
+  auto it = topics_.find(AsAbsl(*topic));
+  if (it == topics_.end()) return out;
+  TopicState& state = it->second;
+  state.in_flight = false;
+  // Whatever was asked, the topic is not subscribed here.
+  state.on_redis = false;
+  state.refused = true;
   Settle(it, now, out);
   return out;
 }
@@ -174,7 +194,7 @@ void SubscriptionTable::Await(TopicState& state, SubscriptionId id, DoneCallback
 
 void SubscriptionTable::Reconcile(const std::string& topic, TopicState& state,
                                   Clock::time_point now, Actions& out) {
-  if (up_ && !state.in_flight && state.wanted() != state.on_redis) {
+  if (up_ && !state.in_flight && !state.refused && state.wanted() != state.on_redis) {
     const Direction direction = state.wanted() ? Direction::kSubscribe : Direction::kUnsubscribe;
     const std::string_view verb =
         direction == Direction::kSubscribe ? verbs_.subscribe : verbs_.unsubscribe;

@@ -152,6 +152,14 @@ class SubscriptionTable {
   absl::StatusOr<Actions> OnConfirmed(std::string_view topic, Direction direction,
                                       Clock::time_point now);
 
+  // Redis refused the oldest outstanding command with an error (a cluster
+  // redirection: the topic's slot is served elsewhere). Its topic, in
+  // `*topic`, is left unsubscribed here and not retried (Redis would only
+  // refuse again) until its subscriptions are removed or the connection is
+  // made again; its waiters keep waiting. An error with nothing outstanding
+  // is a broken stream: the result is an error (drop the connection).
+  absl::StatusOr<Actions> OnRefused(Clock::time_point now, std::string* topic);
+
   // Takes `topic`'s subscriptions and waiting `ready` callbacks out of this
   // table, into `moved`. If Redis has the topic here (or a command for it is
   // outstanding) the table keeps a bare entry that unsubscribes it, unless
@@ -189,6 +197,8 @@ class SubscriptionTable {
     std::vector<std::pair<SubscriptionId, DoneCallback>> waiters;
     bool on_redis = false;
     bool in_flight = false;
+    // Redis refused to subscribe it here (OnRefused): not retried.
+    bool refused = false;
     // Whether this topic is counted in unconfirmed_ (see Recount).
     bool counted = false;
 
