@@ -95,15 +95,31 @@ void EmbeddedBus::Deliver(std::string_view topic, const std::string& envelope) {
   }
 }
 
-EmbeddedBus::Ring& EmbeddedBus::RingOf(std::string_view topic, const HistoryPolicy& policy) {
+EmbeddedBus::Ring& EmbeddedBus::RingOf(std::string_view topic, const HistoryPolicy& policy,
+                                       bool touch) {
   const auto now = std::chrono::steady_clock::now();
+  if (rings_.size() >= sweep_at_) SweepExpiredRings();
   Ring& ring = rings_[AsAbsl(topic)];
-  if (ring.epoch.empty() || now >= ring.expires) {
-    ring = Ring{.epoch = internal::NewEpoch(), .last_seq = 0, .events = {}, .expires = {}};
+  const bool fresh = ring.epoch.empty() || now >= ring.expires;
+  if (fresh) ring = Ring{.epoch = internal::NewEpoch(), .last_seq = 0, .events = {}, .expires = {}};
+  if (fresh || touch) {
+    ring.expires = policy.ttl_seconds == 0 ? std::chrono::steady_clock::time_point::max()
+                                           : now + std::chrono::seconds(policy.ttl_seconds);
   }
-  ring.expires = policy.ttl_seconds == 0 ? std::chrono::steady_clock::time_point::max()
-                                         : now + std::chrono::seconds(policy.ttl_seconds);
   return ring;
+}
+
+void EmbeddedBus::SweepExpiredRings() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = rings_.begin(); it != rings_.end();) {
+    if (now >= it->second.expires) {
+      rings_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  // Amortized: the next sweep waits until the map has doubled.
+  sweep_at_ = std::max<size_t>(1024, 2 * rings_.size());
 }
 
 void EmbeddedBus::PublishStored(std::string_view topic, std::string envelope,
@@ -119,7 +135,7 @@ void EmbeddedBus::PublishStored(std::string_view topic, std::string envelope,
   Position position;
   {
     std::lock_guard<std::recursive_mutex> lock(history_mutex_);
-    Ring& ring = RingOf(topic, policy);
+    Ring& ring = RingOf(topic, policy, /*touch=*/true);
     position = Position{ring.epoch, ++ring.last_seq};
     internal::AppendPosition(envelope, position);
     ring.events.emplace_back(position.seq, envelope);
@@ -135,13 +151,21 @@ void EmbeddedBus::ReadHistory(std::string_view topic, const HistoryPolicy& polic
   HistoryRead read;
   {
     std::lock_guard<std::recursive_mutex> lock(history_mutex_);
-    Ring& ring = RingOf(topic, policy);
+    Ring& ring = RingOf(topic, policy, /*touch=*/false);
     read.epoch = ring.epoch;
     read.last_seq = ring.last_seq;
     read.first_seq = ring.events.empty() ? 0 : ring.events.front().first;
-    for (const auto& [seq, envelope] : ring.events) {
-      if (read.envelopes.size() >= limit) break;
-      if (seq > after_seq) read.envelopes.push_back(envelope);
+    if (after_seq == kReadNewest) {
+      const size_t skip = ring.events.size() > limit ? ring.events.size() - limit : 0;
+      for (size_t i = skip; i < ring.events.size(); ++i) {
+        read.envelopes.push_back(ring.events[i].second);
+      }
+      if (!read.envelopes.empty()) read.first_seq = ring.events[skip].first;
+    } else {
+      for (const auto& [seq, envelope] : ring.events) {
+        if (read.envelopes.size() >= limit) break;
+        if (seq > after_seq) read.envelopes.push_back(envelope);
+      }
     }
   }
   if (done) done(std::move(read));

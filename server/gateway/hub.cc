@@ -219,7 +219,9 @@ std::unique_ptr<TopicHistory> Hub::MakeHistory(const TopicPtr& topic) {
       .read =
           [this, weak, raw](uint64_t after, HistoryCallback done) {
             const HistoryPolicy& policy = raw->channel->history;
-            bus_.ReadHistory(raw->name, policy, after, policy.size,
+            // A bounded window: one read is one reply from Redis.
+            const size_t limit = std::min<size_t>(policy.size, TopicHistory::kMaxTailEvents);
+            bus_.ReadHistory(raw->name, policy, after, limit,
                              [weak, done = std::move(done)](absl::StatusOr<HistoryRead> read) {
                                // The topic may be gone (its last client left).
                                if (TopicPtr alive = weak.lock()) done(std::move(read));

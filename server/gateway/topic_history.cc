@@ -52,7 +52,7 @@ void TopicHistory::Append(const DeliveryPtr& delivery) {
   }
   tail_bytes_ += cost;
   tail_.push_back(delivery);
-  while (tail_.size() > std::max<uint32_t>(policy_.size, 1)) {
+  while (tail_.size() > std::min<size_t>(std::max<uint32_t>(policy_.size, 1), kMaxTailEvents)) {
     const int64_t freed = CostOf(tail_.front());
     tail_bytes_ -= freed;
     CachedBytesBudget().fetch_add(freed);
@@ -69,8 +69,9 @@ bool TopicHistory::BeginRead() {
 
 void TopicHistory::IssueRead() {
   reads_.fetch_add(1);
-  // The whole kept history: it rebuilds the tail and fills any gap.
-  hooks_.read(0, [this](absl::StatusOr<HistoryRead> read) { OnRead(std::move(read)); });
+  // The newest events (a bounded window of the kept history): it rebuilds
+  // the tail and fills any gap that is not larger.
+  hooks_.read(kReadNewest, [this](absl::StatusOr<HistoryRead> read) { OnRead(std::move(read)); });
 }
 
 void TopicHistory::OnLive(DeliveryPtr delivery) {
@@ -81,8 +82,9 @@ void TopicHistory::OnLive(DeliveryPtr delivery) {
     std::lock_guard lock(mutex_);
     const Position& position = *delivery->position;
     if (catching_up_) {
+      held_bytes_ += delivery->recovery.bytes().size();
       held_.push_back(std::move(delivery));
-      if (held_.size() > kMaxHeld) {
+      if (held_.size() > kMaxHeld || held_bytes_ > kMaxHeldBytes) {
         GiveUpGap(last_, "too many events arrived while the gap was being read", out);
       } else if (!reading_) {
         issue = BeginRead();  // the last read failed: the bus is back, try again
@@ -99,6 +101,7 @@ void TopicHistory::OnLive(DeliveryPtr delivery) {
       spdlog::info("hub: {} after {}: reading history to fill the gap", position.ToString(),
                    last_.ToString());
       catching_up_ = true;
+      held_bytes_ = delivery->recovery.bytes().size();
       held_.push_back(std::move(delivery));
       DropTail();
       issue = BeginRead();
@@ -149,6 +152,7 @@ void TopicHistory::GiveUpGap(const Position& at, std::string reason,
     out.push_back(std::move(held));
   }
   held_.clear();
+  held_bytes_ = 0;
   catching_up_ = false;
 }
 
@@ -195,6 +199,7 @@ void TopicHistory::OnRead(absl::StatusOr<HistoryRead> read) {
           }
           std::vector<DeliveryPtr> held = std::move(held_);
           held_.clear();
+          held_bytes_ = 0;
           catching_up_ = false;
           for (DeliveryPtr& d : held) {
             if (Follows(*d->position, last_) || d->position->epoch != last_.epoch) {
@@ -246,6 +251,7 @@ void TopicHistory::OnRead(absl::StatusOr<HistoryRead> read) {
             }
           } else {
             answer.reason = "the position is not in the kept history";
+            if (read->epoch == last_.epoch) answer.missed = stored;
           }
         }
         answers.emplace_back(std::move(w.done), std::move(answer));
@@ -266,19 +272,18 @@ TopicHistory::Recovery TopicHistory::Answer(const std::optional<Position>& since
     answer.recovered = true;
     return answer;
   }
+  // Not recoverable: say why, and hand over what is kept.
+  auto kept = [&](std::string reason) {
+    answer.reason = std::move(reason);
+    answer.missed.assign(tail_.begin(), tail_.end());
+    return answer;
+  };
   if (since->epoch != last_.epoch) {
-    answer.reason = "the position is of another epoch: history was lost or expired";
-    return answer;
+    return kept("the position is of another epoch: history was lost or expired");
   }
-  if (since->seq > last_.seq) {
-    answer.reason = "the position is ahead of the history: history was lost";
-    return answer;
-  }
+  if (since->seq > last_.seq) return kept("the position is ahead of the history: history was lost");
   const uint64_t first = tail_.empty() ? last_.seq + 1 : tail_.front()->position->seq;
-  if (since->seq + 1 < first) {
-    answer.reason = "events after the position are no longer kept";
-    return answer;
-  }
+  if (since->seq + 1 < first) return kept("events after the position are no longer kept");
   answer.recovered = true;
   for (const DeliveryPtr& d : tail_) {
     if (d->position->seq > since->seq) answer.missed.push_back(d);

@@ -40,7 +40,8 @@ namespace pubsub::gateway {
 class TopicHistory {
  public:
   struct Hooks {
-    // Reads the topic's history after `after_seq` (at most the policy's size).
+    // Reads the topic's history after `after_seq` (kReadNewest: the newest
+    // events), at most kMaxTailEvents.
     std::function<void(uint64_t after_seq, HistoryCallback done)> read;
     // Renders a stored envelope (from a read) into a delivery; null when it
     // cannot be rendered (counted by the caller).
@@ -56,6 +57,9 @@ class TopicHistory {
     // Where the client is once it has `missed`: the topic's latest position.
     Position position;
     std::string reason;  // when not recovered
+    // Recovered: the events after the client's position. Not recovered: the
+    // events still kept of the current epoch (for a latest-only channel, the
+    // latest state), so that the client knows what it can.
     std::vector<DeliveryPtr> missed;
   };
   using RecoveryCallback = std::function<void(Recovery)>;
@@ -75,9 +79,14 @@ class TopicHistory {
   // it missed. `done` runs once, possibly before this returns.
   void Recover(std::optional<Position> since, RecoveryCallback done);
 
-  // Live events held while a gap is read, at most (beyond: the gap is
-  // declared unrecoverable and they go out).
+  // Live events held while a gap is read, at most, in number and in frame
+  // bytes (beyond: the gap is declared unrecoverable and they go out).
   static constexpr size_t kMaxHeld = 10000;
+  static constexpr size_t kMaxHeldBytes = 16 << 20;
+  // The most events one read brings and the tail keeps: what a client can
+  // recover at most (a larger gap is announced; the History API pages
+  // through the rest).
+  static constexpr size_t kMaxTailEvents = 10000;
 
   // For tests and metrics: the bus reads started.
   uint64_t reads() const { return reads_.load(); }
@@ -116,7 +125,8 @@ class TopicHistory {
   // up a gap) until it answers.
   bool reading_ = false;
   bool catching_up_ = false;
-  std::vector<DeliveryPtr> held_;      // while catching up
+  std::vector<DeliveryPtr> held_;  // while catching up
+  size_t held_bytes_ = 0;
   std::vector<DeliveryPtr> recorded_;  // delivered while a read is in flight
   std::vector<Waiter> waiters_;
   // The tail: every stored event of epoch tail_epoch_ from tail_first_ to

@@ -153,7 +153,7 @@ void WsSession::Deliver(const DeliveryPtr& delivery) {
         d = WrapForRecovery(*d);  // a channel without history: rare, allocated here
       }
       if (recovering_) {
-        // Held until the hub says what was missed; counted in the queue's bounds.
+        // Held until what was missed has gone; counted in the queue's bounds.
         const size_t size = FrameOf(d).size();
         if (queued_bytes_ + size > context_.config.send_queue_bytes ||
             held_.size() + queue_.size() + in_flight_.size() >= context_.config.send_queue_frames) {
@@ -161,6 +161,7 @@ void WsSession::Deliver(const DeliveryPtr& delivery) {
           return;
         }
         queued_bytes_ += size;
+        held_bytes_ += size;
         held_.push_back(std::move(d));
         return;
       }
@@ -215,29 +216,57 @@ bool WsSession::Queue(const DeliveryPtr& delivery) {
 }
 
 void WsSession::OnRecovered(TopicHistory::Recovery recovery) {
-  if (state_ != State::kOpen || !recovering_) return;
-  recovering_ = false;
-  std::vector<DeliveryPtr> held = std::move(held_);
-  held_.clear();
-  for (const DeliveryPtr& d : held) queued_bytes_ -= FrameOf(d).size();
+  if (state_ != State::kOpen || !recovering_ || answered_) return;
+  answered_ = true;
   // First the verdict, then what was missed, then what came meanwhile.
   if (!Queue(MakeRecoveryControl(recovery.recovered, recovery.position, recovery.reason,
                                  channel_index_))) {
     return;
   }
   sent_ = recovery.position;
-  for (const DeliveryPtr& d : recovery.missed) {
-    if (!d->IsFor(identity_.user_id)) continue;
-    if (!Queue(d)) return;
-  }
-  for (DeliveryPtr& d : held) {
-    if (d->position) {
-      if (AlreadySent(*d->position)) continue;
-      sent_ = *d->position;
+  missed_ = std::move(recovery.missed);
+  Refill();
+  MaybeWrite();
+}
+
+void WsSession::Refill() {
+  if (!recovering_ || !answered_ || state_ != State::kOpen) return;
+  const auto& config = context_.config;
+  // Half the bounds: room stays for the live events held meanwhile.
+  const auto room = [&] {
+    return (queue_.size() + in_flight_.size()) * 2 < config.send_queue_frames &&
+           (queued_bytes_ - held_bytes_) * 2 < config.send_queue_bytes;
+  };
+  while (room()) {
+    DeliveryPtr d;
+    if (missed_next_ < missed_.size()) {
+      d = std::move(missed_[missed_next_++]);
+      if (!d->IsFor(identity_.user_id)) continue;
+    } else if (!held_.empty()) {
+      d = std::move(held_.front());
+      held_.pop_front();
+      const size_t size = FrameOf(d).size();
+      queued_bytes_ -= size;
+      held_bytes_ -= size;
+      if (d->position) {
+        if (AlreadySent(*d->position)) continue;
+        sent_ = *d->position;
+      }
+    } else {
+      recovering_ = false;  // caught up: live events go straight out
+      DropRecovery();
+      return;
     }
     if (!Queue(d)) return;
   }
-  MaybeWrite();
+}
+
+void WsSession::DropRecovery() {
+  queued_bytes_ -= held_bytes_;
+  held_bytes_ = 0;
+  held_ = {};
+  missed_ = {};
+  missed_next_ = 0;
 }
 
 void WsSession::Shed(uint16_t code, std::string_view reason) {
@@ -263,6 +292,7 @@ void WsSession::Close(uint16_t code, std::string_view reason) {
 void WsSession::StartClose(uint16_t code, std::string_view reason, bool drop_queue) {
   if (state_ == State::kClosing || state_ == State::kFinished) return;
   state_ = State::kClosing;
+  DropRecovery();  // the client reconnects from the last position it got
   if (drop_queue) {
     queue_.clear();
     queued_bytes_ = control_in_flight_.size() + pong_.size() + (ping_due_ ? kPingFrame.size() : 0);
@@ -461,6 +491,7 @@ void WsSession::MaybeWrite() {
     for (size_t i = 0; i < frames; ++i)
       queued_bytes_ -= queue_[i]->FrameFor(recovery_protocol_).size();
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(frames));
+    if (done == total) Refill();
     if (done < total) {
       // The socket is full: the rest is ours to write when it drains.
       control_in_flight_.assign(write_scratch + done, total - done);
@@ -520,6 +551,7 @@ void WsSession::OnWrite(boost::system::error_code error, size_t bytes) {
   for (const auto& delivery : in_flight_)
     queued_bytes_ -= delivery->FrameFor(recovery_protocol_).size();
   in_flight_.clear();
+  Refill();
   if (state_ == State::kClosing && close_sent_ && queue_.empty() && pong_.empty() && !ping_due_) {
     if (peer_closed_) {
       Finish();
@@ -563,6 +595,7 @@ void WsSession::Finish() {
     table.pop_back();
   }
   queue_.clear();
+  DropRecovery();
   refused_ = nullptr;
   context_.live_sessions.fetch_sub(1);
   boost::system::error_code ignored;

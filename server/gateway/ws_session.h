@@ -35,7 +35,9 @@
 // it recovered ({"control":"recovery",...}), then come the events it missed,
 // then live events; events that arrive while the hub looks up what was
 // missed are held (within the send queue's bounds) and duplicates are
-// dropped by position, so there is no gap and nothing twice.
+// dropped by position, so there is no gap and nothing twice. What was missed
+// can be more than the send queue holds: it is paced into the queue as the
+// client reads (Refill), live events staying held until it has all gone out.
 //
 // Every handler runs under the last-resort guard (fault_guard.h): an
 // exception closes this connection only.
@@ -48,6 +50,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -101,6 +104,11 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
 
   void OnJoined(absl::Status status);
   void OnRecovered(TopicHistory::Recovery recovery);
+  // While recovering: moves missed, then held, events into the send queue
+  // while it is under half its bounds; ends the recovery when none is left.
+  void Refill();
+  // Forgets the recovery's missed and held events (the session closes).
+  void DropRecovery();
   // Queues a frame (bounded: a full queue closes the client as a slow
   // consumer) and schedules the flush. False when the session closed.
   bool Queue(const DeliveryPtr& delivery);
@@ -139,12 +147,17 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   State state_ = State::kJoining;
 
   std::string opening_;  // the 101 response, until written
-  // The recovery protocol: the client opted in; its position; while the hub
-  // answers, live deliveries are held; sent_ is the last position queued.
+  // The recovery protocol: the client opted in; its position. Until the
+  // hub's answer and everything it missed are queued, live deliveries are
+  // held (counted in the queue's bounds); sent_ is the last position queued.
   const bool recovery_protocol_;
   std::optional<Position> since_;
   bool recovering_;
-  std::vector<DeliveryPtr> held_;
+  bool answered_ = false;
+  std::vector<DeliveryPtr> missed_;  // shared with the hub's tail: not counted
+  size_t missed_next_ = 0;
+  std::deque<DeliveryPtr> held_;
+  size_t held_bytes_ = 0;
   Position sent_;
   HandBack refused_;      // until the 101 is queued
   std::string leftover_;  // client bytes read with the upgrade request

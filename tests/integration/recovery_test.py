@@ -136,6 +136,35 @@ class RecoveryTest(unittest.IsolatedAsyncioTestCase):
         self.assertEqual(positions, list(range(positions[0], positions[0] + 1002)))
         await client.close()
 
+    async def test_a_backlog_larger_than_the_send_queue_is_paced_not_refused(self):
+        # 1,000 missed events through a 64-frame send queue, with live events
+        # arriving meanwhile: no 1013, each event once, in order.
+        r2 = self.replicas[1]
+        small = Gateway("--send-queue-frames", "64", bus=self.redis.url)
+        try:
+            self.wait_ready(small)
+            client = RecoveringClient("/ws/comments/150", "pat")
+            await client.connect(small)
+            self.publish_ok(r2, comment(150, 0))
+            await client.next()
+            await client.close()
+            publisher = Publisher(r2)
+            for i in range(1, 1001):
+                status, body = publisher.publish(comment(150, i))
+                self.assertEqual(status, 202, body)
+            control = await client.connect(small)
+            self.assertTrue(control["recovered"], control)
+            for i in range(1001, 1021):  # live, while the backlog goes out
+                self.assertEqual(publisher.publish(comment(150, i))[0], 202)
+            publisher.close()
+            while len(client.events()) < 1021:
+                await client.next()
+            ids = [e["data"]["id"] for e in client.events()]
+            self.assertEqual(ids, list(range(0, 1021)))
+        finally:
+            await client.close()
+            small.close()
+
     async def test_a_replica_killed_mid_stream_loses_no_acknowledged_event(self):
         r1, r2, r3 = self.replicas
         clients = [RecoveringClient("/ws/comments/200", f"u{i}") for i in range(5)]
@@ -196,7 +225,7 @@ class RecoveryTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual([x for x in c.controls() if not x["recovered"]], [])
             await c.close()
 
-    async def test_a_position_older_than_the_history_is_not_recovered_then_live(self):
+    async def test_a_position_older_than_the_history_gets_what_is_kept_then_live(self):
         r1, r2, _ = self.replicas
         # book_requests keeps only the latest event of each user.
         client = RecoveringClient("/ws/book-requests", "alice")
@@ -211,6 +240,8 @@ class RecoveryTest(unittest.IsolatedAsyncioTestCase):
         control = await client.connect(r1)
         self.assertFalse(control["recovered"])
         self.assertIn("no longer kept", control["reason"])
+        # Not recovered, yet the latest state still kept comes first.
+        self.assertEqual((await client.next())["event"]["data"]["status"], "fulfilled")
         self.publish_ok(r2, dict(update, data=dict(update["data"], status="rejected")),
                         to=["alice"])
         self.assertEqual((await client.next())["event"]["data"]["status"], "rejected")

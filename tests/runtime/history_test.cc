@@ -3,7 +3,9 @@
 // tests/runtime/redis/redis_history_test.cc with the same expectations.
 #include "pubsub/history.h"
 
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -113,6 +115,32 @@ TEST_F(EmbeddedHistoryTest, AReadReturnsWhatWasMissedOldestFirstAndTrims) {
   EXPECT_EQ(Read("room", 4, 100).envelopes.size(), 1u);
   EXPECT_EQ(Read("room", 0, 2).envelopes.size(), 2u);  // the limit
   EXPECT_TRUE(Read("room", 0, 0).envelopes.empty());   // bounds only
+}
+
+TEST_F(EmbeddedHistoryTest, ANewestReadReturnsTheLastEventsAndWhereTheyStart) {
+  for (const char* id : {"a", "b", "c", "d", "e"}) ASSERT_TRUE(Store("room", id).ok());
+  const HistoryRead read = Read("room", kReadNewest, 2);
+  ASSERT_EQ(read.envelopes.size(), 2u);
+  EXPECT_EQ(Parse(read.envelopes[0]).id(), "d");
+  EXPECT_EQ(Parse(read.envelopes[1]).id(), "e");
+  EXPECT_EQ(read.first_seq, 4u);  // the oldest it returned
+  EXPECT_TRUE(read.Covers({read.epoch, 3}));
+  EXPECT_FALSE(read.Covers({read.epoch, 2}));
+  EXPECT_EQ(Read("room", kReadNewest, 100).envelopes.size(), 3u);  // all kept
+}
+
+TEST_F(EmbeddedHistoryTest, ReadsDoNotKeepAnExpiredHistoryAlive) {
+  const HistoryPolicy brief{.size = 3, .ttl_seconds = 1};
+  const auto stored = Store("brief", "a", brief);
+  ASSERT_TRUE(stored.ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(3);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (Read("brief", 0, 100, brief).epoch != stored->epoch) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const HistoryRead after = Read("brief", 0, 100, brief);
+  EXPECT_NE(after.epoch, stored->epoch);  // reading every 50 ms did not extend it
+  EXPECT_TRUE(after.envelopes.empty());
 }
 
 TEST_F(EmbeddedHistoryTest, AReadStartsTheEpochOfATopicWithoutHistory) {

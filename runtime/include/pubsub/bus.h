@@ -55,7 +55,8 @@ class Bus {
                              const HistoryPolicy& policy, StoredCallback done) = 0;
 
   // Reads `topic`'s history after `after_seq` (at most `limit` envelopes;
-  // limit 0 reads only the epoch and bounds). Starts the topic's epoch when it
+  // limit 0 reads only the epoch and bounds), or with kReadNewest the newest
+  // `limit` envelopes (pubsub/history.h). Starts the topic's epoch when it
   // has none (kept under `policy`'s expiry). `done` runs exactly once.
   virtual void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
                            size_t limit, HistoryCallback done) = 0;

@@ -67,7 +67,12 @@ class EmbeddedBus final : public Bus {
 
   void Deliver(std::string_view topic, const std::string& envelope);
   // The topic's ring, restarted when expired. history_mutex_ held.
-  Ring& RingOf(std::string_view topic, const HistoryPolicy& policy);
+  // The topic's ring (a new epoch when it has none or it expired); a store
+  // (`touch`) extends its life, a read does not, as on Redis.
+  Ring& RingOf(std::string_view topic, const HistoryPolicy& policy, bool touch);
+  // Drops expired rings, so that topics read or written once do not hold
+  // memory for ever (history_mutex_ held).
+  void SweepExpiredRings();
 
   const size_t max_envelope_bytes_;
   mutable std::mutex mutex_;
@@ -79,6 +84,7 @@ class EmbeddedBus final : public Bus {
 
   std::recursive_mutex history_mutex_;
   absl::flat_hash_map<std::string, Ring> rings_;  // guarded by history_mutex_
+  size_t sweep_at_ = 1024;                        // rings_.size() that triggers a sweep
 };
 
 }  // namespace pubsub

@@ -74,6 +74,11 @@ struct HistoryRead {
   }
 };
 
+// ReadHistory's `after_seq` for "the newest `limit` events": the read's
+// first_seq is then that of its oldest event (what the reader can rely on),
+// so that Covers() tells whether the read reaches back far enough.
+inline constexpr uint64_t kReadNewest = ~uint64_t{0};
+
 using StoredCallback = std::function<void(absl::StatusOr<Position> position)>;
 using HistoryCallback = std::function<void(absl::StatusOr<HistoryRead> read)>;
 

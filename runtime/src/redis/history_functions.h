@@ -21,7 +21,8 @@ inline constexpr std::string_view kReadFunction = "pubsub_read";
 // pubsub_store KEYS: stream, meta. ARGV: envelope, size, ttl seconds (0: none),
 //   an epoch to start with if the topic has none, channel, "PUBLISH" or
 //   "SPUBLISH". Returns {epoch, seq}.
-// pubsub_read KEYS: stream, meta. ARGV: after seq, limit, an epoch to start
+// pubsub_read KEYS: stream, meta. ARGV: after seq (or "newest": the newest
+//   `limit`, and first is then the first of them), limit, an epoch to start
 //   with, ttl seconds. Returns {epoch, last seq, first kept seq, envelope...}.
 //
 // An epoch restarts when the topic has none (never published, expired, Redis
@@ -77,12 +78,17 @@ redis.register_function('pubsub_read', function(keys, args)
   local first = 0
   local head = redis.call('XRANGE', stream, '-', '+', 'COUNT', 1)
   if #head > 0 then first = tonumber(string.match(head[1][1], '^(%d+)')) end
-  local reply = {epoch, last, first}
   local limit = tonumber(args[2])
-  if limit > 0 then
-    local entries = redis.call('XRANGE', stream, '(' .. args[1] .. '-0', '+', 'COUNT', limit)
-    for i = 1, #entries do reply[#reply + 1] = entries[i][2][2] end
+  local entries = {}
+  if limit > 0 and args[1] == 'newest' then
+    local newest = redis.call('XREVRANGE', stream, '+', '-', 'COUNT', limit)
+    for i = #newest, 1, -1 do entries[#entries + 1] = newest[i] end
+    if #entries > 0 then first = tonumber(string.match(entries[1][1], '^(%d+)')) end
+  elseif limit > 0 then
+    entries = redis.call('XRANGE', stream, '(' .. args[1] .. '-0', '+', 'COUNT', limit)
   end
+  local reply = {epoch, last, first}
+  for i = 1, #entries do reply[#reply + 1] = entries[i][2][2] end
   return reply
 end)
 )lua";

@@ -522,9 +522,10 @@ void RedisBus::Impl::ReadHistory(std::string_view topic, const HistoryPolicy& po
     if (*shared_done) RunUserCallback(kDoneCallback, [&] { (*shared_done)(std::move(read)); });
   };
   std::string command;
-  AppendCommand(command, {"FCALL", internal::redis::kReadFunction, "2", StreamKey(topic),
-                          MetaKey(topic), std::to_string(after_seq), std::to_string(limit),
-                          internal::NewEpoch(), std::to_string(policy.ttl_seconds)});
+  AppendCommand(command,
+                {"FCALL", internal::redis::kReadFunction, "2", StreamKey(topic), MetaKey(topic),
+                 after_seq == kReadNewest ? std::string("newest") : std::to_string(after_seq),
+                 std::to_string(limit), internal::NewEpoch(), std::to_string(policy.ttl_seconds)});
   absl::Status refused =
       Enqueue(std::move(command), [this, finish](const redisReply* reply, absl::Status failure) {
         absl::StatusOr<HistoryRead> result = absl::UnknownError("no reply");

@@ -139,6 +139,24 @@ TEST(RedisHistoryTest, ReadsReturnWhatWasMissedAndTrimmingShows) {
   EXPECT_EQ(redis.Command({"EXISTS", "{pubsub:room}:s", "{pubsub:room}:m"})->integer, 2);
 }
 
+TEST(RedisHistoryTest, ANewestReadReturnsTheLastEventsAndWhereTheyStart) {
+  RedisServer redis;
+  ASSERT_TRUE(redis.Start()) << redis.log();
+  RedisBus bus(OptionsFor(redis));
+  ASSERT_TRUE(bus.WaitUntilReady(kLong));
+  for (const char* id : {"a", "b", "c", "d", "e"}) ASSERT_TRUE(Store(bus, "room", id).ok());
+  const auto read = Read(bus, "room", kReadNewest, 2);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->envelopes.size(), 2u);
+  EXPECT_EQ(Parse(read->envelopes[0]).id(), "d");
+  EXPECT_EQ(Parse(read->envelopes[1]).id(), "e");
+  EXPECT_EQ(read->first_seq, 4u);  // the oldest it returned
+  EXPECT_EQ(read->last_seq, 5u);
+  EXPECT_TRUE(read->Covers({read->epoch, 3}));
+  EXPECT_FALSE(read->Covers({read->epoch, 2}));
+  EXPECT_EQ(Read(bus, "room", kReadNewest, 100)->envelopes.size(), 3u);  // all kept
+}
+
 TEST(RedisHistoryTest, AReadStartsTheEpochThatTheFirstEventThenUses) {
   RedisServer redis;
   ASSERT_TRUE(redis.Start()) << redis.log();

@@ -136,7 +136,10 @@ TEST_F(TopicHistoryTest, WhatCannotBeRecoveredIsSaid) {
     return answer;
   };
   EXPECT_TRUE(ask(Position{"e", 5}).recovered);
-  EXPECT_FALSE(ask(Position{"e", 4}).recovered);   // 5 is no longer kept
+  const auto trimmed = ask(Position{"e", 4});  // 5 is no longer kept
+  EXPECT_FALSE(trimmed.recovered);
+  ASSERT_EQ(trimmed.missed.size(), 5u);  // what is kept comes all the same
+  EXPECT_EQ(trimmed.missed.front()->position->seq, 6u);
   EXPECT_FALSE(ask(Position{"x", 9}).recovered);   // another epoch
   EXPECT_FALSE(ask(Position{"e", 11}).recovered);  // ahead of history
   const auto now = ask(std::nullopt);
