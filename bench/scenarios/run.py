@@ -731,8 +731,20 @@ class Bench:
         self.sections.append(["## Before / after the optimisation", ""] + lines)
 
     # --- history and recovery (issue 11) -------------------------------------
+    def quiet_moment(self):
+        """Waits (up to --wait-quiet seconds) until other work uses < 15 % of the machine;
+        returns the share busy just before going on."""
+        deadline = time.time() + self.args.wait_quiet
+        busy = busy_fraction()
+        while busy > 0.15 and time.time() < deadline:
+            print(f"   waiting for a quiet machine ({100 * busy:.0f} % busy)", flush=True)
+            time.sleep(10)
+            busy = busy_fraction()
+        return busy
+
     def history(self):
         rounds = 3
+        busy_seen = []
 
         def median(values):
             values = sorted(v for v in values if v is not None)
@@ -755,6 +767,7 @@ class Bench:
         fan = {}
         for rate in ("200", "max"):
             for i in range(rounds):
+                busy_seen.append(self.quiet_moment())
                 for key, _, extra in variants:
                     args = ["--url", f"ws://127.0.0.1:{g['port']}", "--gateway-pid", g["pid"],
                             "--redis-pid", redis["pid"], "--clients", 1000, *extra,
@@ -779,6 +792,7 @@ class Bench:
                          ["--path", "/ws/comments/{scope}", "--scopes", 1000])]
         pub = {}
         for i in range(rounds):
+            busy_seen.append(self.quiet_moment())
             for key, _, extra in pub_variants:
                 args = ["--url", f"ws://127.0.0.1:{g['port']}", "--clients", 0, *extra,
                         "--publish-via", "redis", "--redis", redis["url"], "--rate", "max",
@@ -804,6 +818,7 @@ class Bench:
         storm = {}
         for i in range(rounds):
             for key, _, extra in storms:
+                busy_seen.append(self.quiet_moment())
                 redis = self.start_redis()
                 gws = [self.start_gateway(redis["url"]) for _ in range(3)]
                 args = []
@@ -820,7 +835,10 @@ class Bench:
         # --- the section ---
         lines = ["Issue 11: what keeping history costs, and what a reconnect storm costs Redis. "
                  f"Every case ran {rounds} times (cases alternating within each round); the "
-                 "medians, with every run's value in brackets.", "",
+                 "medians, with every run's value in brackets. Before each round the script "
+                 "waited for other work to use less than 15 % of the machine (`--wait-quiet`); "
+                 "just before the rounds it used "
+                 f"{min(busy_seen) * 100:.0f}–{max(busy_seen) * 100:.0f} %.", "",
                  "### Fan-out cost per delivery, history on vs off", "",
                  "One gateway and one Redis for every run (the same processes throughout); 1,000 "
                  "clients; events through the typed C++ publisher to Redis (`--publish-via "
