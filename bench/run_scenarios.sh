@@ -8,7 +8,7 @@
 #   bench/run_scenarios.sh [--build build-f] [--only idle,fanout,...] [--quick]
 #                          [--compare-gateway OLD_GATEWAY_BINARY] [--wait-quiet SECONDS]
 #
-# Scenarios: ceiling idle fanout latency scoped personal publish micro.
+# Scenarios: ceiling idle fanout latency scoped personal publish micro compare history.
 # The logic is in bench/scenarios/run.py (Debian's python3; no extra modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -3,6 +3,7 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <future>
@@ -57,6 +58,34 @@ std::string MaskedFrame(uint8_t opcode, const uint8_t* payload, size_t size) {
   return frame;
 }
 
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
+      .count();
+}
+
+// "EPOCH:SEQ" -> its parts; false for anything else.
+bool SplitPosition(std::string_view text, std::string_view& epoch, uint64_t& seq) {
+  const size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= text.size()) return false;
+  epoch = text.substr(0, colon);
+  seq = 0;
+  for (char ch : text.substr(colon + 1)) {
+    if (ch < '0' || ch > '9') return false;
+    seq = seq * 10 + static_cast<uint64_t>(ch - '0');
+  }
+  return true;
+}
+
+// The string value after `key` (e.g. "\"position\":\"") up to the next quote.
+std::string_view StringAfter(std::string_view payload, std::string_view key) {
+  const size_t at = payload.find(key);
+  if (at == std::string_view::npos) return {};
+  const size_t start = at + key.size();
+  const size_t end = payload.find('"', start);
+  if (end == std::string_view::npos) return {};
+  return payload.substr(start, end - start);
+}
+
 }  // namespace
 
 struct ClientPool::Client {
@@ -65,10 +94,20 @@ struct ClientPool::Client {
   uint32_t index = 0;
   State state = State::kWaiting;
   bool writing = false;
-  uint16_t attempts = 0;  // connection attempts so far
+  uint16_t attempts = 0;      // connection attempts so far
+  uint16_t gateway = 0;       // index into Config::gateways
+  bool reconnecting = false;  // since Reconnect, until it received the awaited event
   SteadyClock::time_point deadline;
   std::string carry;  // bytes of an incomplete handshake response or frame
   std::string out;    // the upgrade request or a control frame being written
+  // Config::recovery only.
+  std::string position;  // the last position received
+  uint64_t last_seq = ~uint64_t{0};
+  uint64_t events_since_reconnect = 0;
+  uint64_t controls_since_reconnect = 0;
+  bool recovered_since_reconnect = false;
+  int64_t reconnected_nanos = 0;
+  int64_t done_nanos = 0;
 };
 
 struct ClientPool::Loop {
@@ -86,6 +125,11 @@ struct ClientPool::Loop {
   std::vector<Client*> retry_now;
   std::vector<uint8_t> buffer;
   std::vector<uint32_t> per_event;  // received count by sequence number
+  uint32_t concurrency = 0;         // handshakes in flight at most (per thread)
+  RecoveryCounts recovery;          // Config::recovery
+
+  std::atomic<uint64_t> reconnected{0};
+  std::atomic<uint64_t> done{0};
 
   std::atomic<uint64_t> connected{0};
   std::atomic<uint64_t> failed{0};
@@ -96,7 +140,7 @@ struct ClientPool::Loop {
   const Config& config() const { return pool.config_; }
 
   void ConnectMore() {
-    while (in_progress < config().connect_concurrency) {
+    while (in_progress < concurrency) {
       Client* c = nullptr;
       if (!retry_now.empty()) {
         c = retry_now.back();
@@ -128,7 +172,7 @@ struct ClientPool::Loop {
     c.socket.bind(tcp::endpoint(cfg.sources[c.index % cfg.sources.size()], 0), error);
     if (error) return Fail(c, "bind: " + error.message());
     c.socket.non_blocking(true, error);
-    const tcp::endpoint& gateway = cfg.gateways[c.index % cfg.gateways.size()];
+    const tcp::endpoint& gateway = cfg.gateways[c.gateway];
     c.socket.async_connect(gateway, [this, &c](boost::system::error_code e) {
       OnConnect(c, e);
       ConnectMore();
@@ -138,10 +182,14 @@ struct ClientPool::Loop {
   void OnConnect(Client& c, boost::system::error_code error) {
     if (c.state != State::kConnecting) return;
     if (error) return Fail(c, "connect: " + error.message());
-    const tcp::endpoint& gateway = config().gateways[c.index % config().gateways.size()];
+    const tcp::endpoint& gateway = config().gateways[c.gateway];
     c.state = State::kUpgrading;
-    c.out = "GET " + config().target(c.index) +
-            " HTTP/1.1\r\nHost: " + gateway.address().to_string() + ":" +
+    std::string target = config().target(c.index);
+    if (config().recovery) {
+      target += target.find('?') == std::string::npos ? "?since=" : "&since=";
+      target += c.position.empty() ? std::string("now") : c.position;
+    }
+    c.out = "GET " + target + " HTTP/1.1\r\nHost: " + gateway.address().to_string() + ":" +
             std::to_string(gateway.port()) +
             "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
             "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
@@ -234,6 +282,10 @@ struct ClientPool::Loop {
       }
       c.state = State::kOpen;
       connected.fetch_add(1, std::memory_order_relaxed);
+      if (c.reconnecting) {
+        c.reconnected_nanos = SteadyNanos();
+        reconnected.fetch_add(1, std::memory_order_relaxed);
+      }
       --in_progress;
       pos = head.size() + 4;
     }
@@ -266,8 +318,9 @@ struct ClientPool::Loop {
         case 0x0:
         case 0x1:
         case 0x2:
-          ++events;
-          OnEvent(std::string_view(reinterpret_cast<const char*>(payload), length), now);
+          if (OnEvent(c, std::string_view(reinterpret_cast<const char*>(payload), length), now)) {
+            ++events;
+          }
           break;
         case 0x9:  // ping: answer with a pong carrying the same payload
           ++results.pings;
@@ -305,25 +358,89 @@ struct ClientPool::Loop {
     return true;
   }
 
-  void OnEvent(std::string_view payload, int64_t now) {
+  // The recovery protocol's frames: positions and controls. False for a
+  // control frame (not an event).
+  bool OnRecoveryFrame(Client& c, std::string_view payload) {
+    static constexpr std::string_view kControl = R"({"control":)";
+    static constexpr std::string_view kPositioned = R"({"position":")";
+    if (payload.starts_with(kControl)) {
+      ++recovery.controls;
+      const bool recovered = payload.find(R"("recovered":true)") != std::string_view::npos;
+      if (!recovered) {
+        ++recovery.not_recovered;
+        std::string reason(StringAfter(payload, R"("reason":")"));
+        ++recovery.not_recovered_reasons[reason.empty() ? "(none)" : reason];
+      }
+      // "recovered":true: the missed events follow, after the client's own
+      // position, up to the control's; false: the client stands at the
+      // control's position. A client without a position (since=now) starts
+      // from the control's.
+      const std::string_view position = StringAfter(payload, R"("position":")");
+      if (!position.empty() && (!recovered || c.position.empty())) c.position.assign(position);
+      if (c.reconnecting) {
+        ++c.controls_since_reconnect;
+        c.recovered_since_reconnect = recovered;
+      }
+      return false;
+    }
+    if (!payload.starts_with(kPositioned)) {
+      ++recovery.unpositioned;
+      return true;
+    }
+    ++recovery.positioned;
+    const std::string_view position = StringAfter(payload, R"("position":")");
+    std::string_view epoch;
+    uint64_t seq = 0;
+    std::string_view last_epoch;
+    uint64_t last = 0;
+    if (SplitPosition(position, epoch, seq) && !c.position.empty() &&
+        SplitPosition(c.position, last_epoch, last)) {
+      if (epoch != last_epoch) {
+        ++recovery.gaps;
+      } else if (seq <= last) {
+        ++recovery.duplicates;
+      } else if (seq != last + 1) {
+        ++recovery.gaps;
+      }
+    }
+    c.position.assign(position);
+    return true;
+  }
+
+  // False for a frame that is not an event (a recovery control).
+  bool OnEvent(Client& c, std::string_view payload, int64_t now) {
+    if (config().recovery) {
+      if (!OnRecoveryFrame(c, payload)) return false;
+      if (c.reconnecting) ++c.events_since_reconnect;
+    }
     int64_t sent = 0;
     uint64_t seq = 0;
     if (!ParseMarker(payload, sent, seq)) {
       ++results.unmarked_frames;
-      return;
+      return true;
+    }
+    if (config().check_sequence) {
+      if (c.last_seq != ~uint64_t{0} && seq != c.last_seq + 1) ++recovery.sequence_errors;
+      c.last_seq = seq;
+    }
+    if (c.reconnecting && seq == pool.await_seq_.load(std::memory_order_relaxed)) {
+      c.reconnecting = false;
+      c.done_nanos = SteadyNanos();
+      done.fetch_add(1, std::memory_order_relaxed);
     }
     if (seq >= pool.measure_from_.load(std::memory_order_relaxed)) {
       results.latency.Record(now - sent);
     }
     if (seq >= kMaxTrackedEvents) {
       ++results.beyond_tracking;
-      return;
+      return true;
     }
     if (seq >= per_event.size()) {
       per_event.resize(
           std::min<uint64_t>(std::max<uint64_t>(seq + 1, per_event.size() * 2), kMaxTrackedEvents));
     }
     ++per_event[seq];
+    return true;
   }
 
   void Fail(Client& c, std::string reason) {
@@ -380,11 +497,17 @@ struct ClientPool::Loop {
 };
 
 ClientPool::ClientPool(Config config) : config_(std::move(config)) {
-  for (size_t i = 0; i < config_.threads; ++i) loops_.push_back(std::make_unique<Loop>(*this, i));
+  for (size_t i = 0; i < config_.threads; ++i) {
+    loops_.push_back(std::make_unique<Loop>(*this, i));
+    loops_.back()->concurrency = config_.connect_concurrency;
+  }
   for (uint32_t i = 0; i < config_.clients; ++i) {
     Loop& loop = *loops_[i % loops_.size()];
     auto client = std::make_unique<Client>(loop.io);
     client->index = i;
+    client->gateway =
+        static_cast<uint16_t>(config_.gateway_of ? config_.gateway_of(i) % config_.gateways.size()
+                                                 : i % config_.gateways.size());
     loop.clients.push_back(std::move(client));
   }
 }
@@ -460,10 +583,112 @@ ClientPool::Snapshot ClientPool::TakeSnapshot() {
     }
   }
   for (auto& f : done) f.wait();
-  for (uint32_t i = 0; i < config_.clients; ++i) {
-    if (snapshot.open[i]) ++snapshot.open_per_gateway[i % config_.gateways.size()];
+  for (auto& loop : loops_) {
+    for (const auto& c : loop->clients) {
+      if (snapshot.open[c->index]) ++snapshot.open_per_gateway[c->gateway];
+    }
   }
   return snapshot;
+}
+
+namespace {
+// Runs `task` on every loop (or here, once stopped) and waits for all.
+template <typename Loops, typename Task>
+void OnEveryLoop(Loops& loops, bool stopped, const Task& task) {
+  std::vector<std::future<void>> done;
+  for (auto& loop : loops) {
+    auto* l = loop.get();
+    auto job = std::make_shared<std::packaged_task<void()>>([l, &task] { task(*l); });
+    done.push_back(job->get_future());
+    if (stopped) {
+      (*job)();
+    } else {
+      asio::post(l->io, [job] { (*job)(); });
+    }
+  }
+  for (auto& f : done) f.wait();
+}
+}  // namespace
+
+void ClientPool::Disconnect(const std::function<bool(uint32_t)>& which) {
+  OnEveryLoop(loops_, stopped_, [&which](Loop& l) {
+    for (auto& c : l.clients) {
+      if (c->state == State::kOpen && which(c->index)) l.End(*c);
+    }
+  });
+}
+
+void ClientPool::Reconnect(const std::function<bool(uint32_t)>& which,
+                           const std::function<size_t(uint32_t)>& gateway, uint32_t concurrency,
+                           uint64_t await_seq) {
+  await_seq_.store(await_seq, std::memory_order_relaxed);
+  OnEveryLoop(loops_, stopped_, [&](Loop& l) {
+    l.concurrency = std::max<uint32_t>(concurrency, 1);
+    for (auto& c : l.clients) {
+      if ((c->state != State::kClosed && c->state != State::kFailed) || !which(c->index)) continue;
+      c->state = State::kWaiting;
+      c->attempts = 0;
+      c->gateway = static_cast<uint16_t>(gateway(c->index) % config_.gateways.size());
+      c->reconnecting = true;
+      c->events_since_reconnect = 0;
+      c->controls_since_reconnect = 0;
+      c->recovered_since_reconnect = false;
+      c->reconnected_nanos = 0;
+      c->done_nanos = 0;
+      l.retry_now.push_back(c.get());
+    }
+    // Handshakes start in client order (retry_now is taken from the back).
+    std::reverse(l.retry_now.begin(), l.retry_now.end());
+    l.ConnectMore();
+    l.ArmTimeouts();
+  });
+}
+
+uint64_t ClientPool::reconnected() const {
+  uint64_t n = 0;
+  for (const auto& loop : loops_) n += loop->reconnected.load(std::memory_order_relaxed);
+  return n;
+}
+
+uint64_t ClientPool::done() const {
+  uint64_t n = 0;
+  for (const auto& loop : loops_) n += loop->done.load(std::memory_order_relaxed);
+  return n;
+}
+
+std::vector<ClientPool::ClientState> ClientPool::TakeClientStates() {
+  std::vector<ClientState> states(config_.clients);
+  OnEveryLoop(loops_, stopped_, [&states](Loop& l) {
+    for (const auto& c : l.clients) {
+      ClientState& s = states[c->index];
+      s.open = c->state == State::kOpen;
+      s.position = c->position;
+      s.last_seq = c->last_seq;
+      s.events_since_reconnect = c->events_since_reconnect;
+      s.controls_since_reconnect = c->controls_since_reconnect;
+      s.recovered_since_reconnect = c->recovered_since_reconnect;
+      s.reconnected_nanos = c->reconnected_nanos;
+      s.done_nanos = c->done_nanos;
+    }
+  });
+  return states;
+}
+
+ClientPool::RecoveryCounts ClientPool::TakeRecoveryCounts() {
+  std::vector<RecoveryCounts> each(loops_.size());
+  OnEveryLoop(loops_, stopped_, [&each](Loop& l) { each[l.id] = l.recovery; });
+  RecoveryCounts all;
+  for (const RecoveryCounts& r : each) {
+    all.controls += r.controls;
+    all.not_recovered += r.not_recovered;
+    all.positioned += r.positioned;
+    all.unpositioned += r.unpositioned;
+    all.duplicates += r.duplicates;
+    all.gaps += r.gaps;
+    all.sequence_errors += r.sequence_errors;
+    for (const auto& [reason, n] : r.not_recovered_reasons) all.not_recovered_reasons[reason] += n;
+  }
+  return all;
 }
 
 ClientPool::Results ClientPool::Collect() {

@@ -51,6 +51,29 @@ class ClientPool {
     uint32_t max_attempts = 20;
     // The request target (path and query) of client i, e.g. "/ws/broadcasts?user_id=u7".
     std::function<std::string(uint32_t index)> target;
+    // Where client i connects first (an index into `gateways`); unset: i % size.
+    std::function<size_t(uint32_t index)> gateway_of;
+    // Clients speak the recovery protocol: the pool appends "&since=now" to
+    // the target (on a reconnect, "&since=" the last position the client
+    // received), reads each frame's position and the recovery control
+    // frames, and checks that positions follow each other (no duplicate, no
+    // gap). Control frames are not counted as event frames.
+    bool recovery = false;
+    // Also check that each client receives the loadgen's sequence numbers
+    // one after the other (every event goes to every client: one topic).
+    bool check_sequence = false;
+  };
+
+  // The recovery protocol's figures (Config::recovery), over all clients.
+  struct RecoveryCounts {
+    uint64_t controls = 0;         // {"control":"recovery",...} frames
+    uint64_t not_recovered = 0;    // of which "recovered":false
+    uint64_t positioned = 0;       // event frames with a position
+    uint64_t unpositioned = 0;     // event frames without one
+    uint64_t duplicates = 0;       // a position at or before the client's last
+    uint64_t gaps = 0;             // a position past the next one, or another epoch
+    uint64_t sequence_errors = 0;  // check_sequence: a loadgen seq not last + 1
+    std::map<std::string, uint64_t> not_recovered_reasons;
   };
 
   // After Stop(): everything measured.
@@ -68,6 +91,18 @@ class ClientPool {
     std::map<std::string, uint64_t> failures;    // reason -> clients that never opened
     std::map<uint16_t, uint64_t> server_closes;  // close code -> clients closed by the server
     uint64_t dropped_without_close = 0;          // open clients whose TCP ended without close
+  };
+
+  // What one client saw (Config::recovery), for a reconnect storm.
+  struct ClientState {
+    bool open = false;
+    std::string position;              // the last position it received ("EPOCH:SEQ")
+    uint64_t last_seq = ~uint64_t{0};  // the last loadgen sequence number it received
+    uint64_t events_since_reconnect = 0;
+    uint64_t controls_since_reconnect = 0;
+    bool recovered_since_reconnect = false;  // its last control said "recovered":true
+    int64_t reconnected_nanos = 0;           // steady clock: its 101 after Reconnect
+    int64_t done_nanos = 0;  // steady clock: it received the awaited sequence number
   };
 
   // Which clients are open right now.
@@ -98,12 +133,30 @@ class ClientPool {
   Snapshot TakeSnapshot();
   Results Collect();
 
+  // --- Reconnect storms (Config::recovery) ---
+  // Closes the open clients `which` selects (as a browser tab that goes
+  // away: a close frame is not sent, the socket is just closed). Blocks until done.
+  void Disconnect(const std::function<bool(uint32_t index)>& which);
+  // Reconnects the closed clients `which` selects to gateways[gateway(index)],
+  // each with "since=" its last position, at most `concurrency` handshakes in
+  // flight per thread. A reconnected client is done when it receives the
+  // event with loadgen sequence number `await_seq`.
+  void Reconnect(const std::function<bool(uint32_t index)>& which,
+                 const std::function<size_t(uint32_t index)>& gateway, uint32_t concurrency,
+                 uint64_t await_seq);
+  uint64_t reconnected() const;  // clients upgraded again since Reconnect
+  uint64_t done() const;         // reconnected clients that received await_seq
+  // Every client's state (blocks while the loops gather it).
+  std::vector<ClientState> TakeClientStates();
+  RecoveryCounts TakeRecoveryCounts();
+
  private:
   struct Client;
   struct Loop;
 
   Config config_;
   std::atomic<uint64_t> measure_from_{0};
+  std::atomic<uint64_t> await_seq_{~uint64_t{0}};
   std::vector<std::unique_ptr<Loop>> loops_;
   bool stopped_ = false;
 };

@@ -282,6 +282,7 @@ absl::StatusOr<Report> RunLoadgen(const Options& o, std::ostream& progress_out) 
   config.connect_concurrency = o.connect_concurrency;
   config.connect_timeout_seconds = o.connect_timeout_seconds;
   config.max_attempts = std::max<uint32_t>(o.max_attempts, 1);
+  config.recovery = o.since_now;
   config.target = [&o](uint32_t i) {
     const uint32_t global = o.client_offset + i;
     std::string path =
@@ -405,6 +406,16 @@ absl::StatusOr<Report> RunLoadgen(const Options& o, std::ostream& progress_out) 
   if (o.ceiling) load = cpu_after;
 
   if (stand_in) stand_in->Stop();
+  if (o.since_now) {
+    const ClientPool::RecoveryCounts counts = pool.TakeRecoveryCounts();
+    r.recovery_protocol = true;
+    r.recovery_controls = counts.controls;
+    r.recovery_not_recovered = counts.not_recovered;
+    r.recovery_positioned = counts.positioned;
+    r.recovery_unpositioned = counts.unpositioned;
+    r.recovery_duplicates = counts.duplicates;
+    r.recovery_gaps = counts.gaps;
+  }
   ClientPool::Results results = pool.Collect();
 
   // --- Figures ---

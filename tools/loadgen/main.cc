@@ -7,6 +7,7 @@
 
 #include "pubsub/log.h"
 #include "tools/loadgen/loadgen.h"
+#include "tools/loadgen/storm.h"
 
 int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
@@ -22,6 +23,20 @@ int main(int argc, char** argv) {
   if (!options.ok()) {
     std::cerr << "pubsub-loadgen: " << options.status().message() << "\n";
     return 2;
+  }
+  if (options->recover_storm) {
+    auto storm = pubsub::loadgen::RunStorm(*options, std::cerr);
+    if (!storm.ok()) {
+      std::cerr << "pubsub-loadgen: " << storm.status().message() << "\n";
+      return storm.status().code() == absl::StatusCode::kResourceExhausted ? 2 : 1;
+    }
+    if (options->json) {
+      std::cerr << storm->table;
+      std::cout << storm->json;
+    } else {
+      std::cout << storm->table;
+    }
+    return storm->ok ? 0 : 1;
   }
   auto report = pubsub::loadgen::RunLoadgen(*options, std::cerr);
   if (!report.ok()) {

@@ -105,6 +105,9 @@ Clients:
   --allow-refused             Go on (and report) when some clients cannot connect.
   --hold S                    Hold the idle connections S seconds before publishing (idle
                               memory is read at the end of the hold). Default: 0
+  --since now                 Clients speak the recovery protocol (?since=now): they receive
+                              {"position":...,"event":...} frames after a recovery control;
+                              the report counts controls, duplicates and gaps by position.
 
 Publishing (each event carries its send time and sequence number in its text field):
   --publish-via V             redis: typed C++ publisher -> RedisBus (pipelined);
@@ -123,6 +126,27 @@ Publishing (each event carries its send time and sequence number in its text fie
   --grpc HOST:PORT            For --publish-via grpc.
   --publisher-key-file FILE   The gateway's publisher key (HTTP and gRPC).
   --publish-connections N     HTTP connections or gRPC streams. Default: 4
+
+Reconnect storm (--recover-storm; one history topic, /ws/comments/{scope} with --scopes 1):
+  --recover-storm             Clients in the recovery protocol connect (round robin over every
+                              --url, or all to the victim with --storm-on-victim), receive
+                              --storm-warmup-events, then lose their connection: the victim
+                              replica is killed (--storm-kill-pid) and every other storm client
+                              closes its socket. --storm-events are published (and acknowledged,
+                              i.e. stored) meanwhile, then every storm client reconnects to a
+                              surviving replica with since = the last position it received.
+                              Reported: time until every client received all it missed (checked:
+                              in order, no duplicate, no gap), and the Redis commands issued
+                              meanwhile (INFO commandstats of --redis before and after).
+  --storm-victim K            The --url (0-based) that dies. Default: 0
+  --storm-kill-pid PID        SIGKILL this process (the victim gateway) at the storm.
+  --storm-on-victim           Every storm client starts on the victim.
+  --bystanders M              M more clients per surviving replica, connected throughout.
+  --storm-events N            Default: 100
+  --storm-warmup-events N     Default: 10
+  --storm-live-events N       Published after the storm; every client must get them. Default: 10
+  --storm-concurrency C       Reconnect handshakes in flight per thread. Default: 1024
+  --storm-timeout S           Default: 60
 
 Measurement and output:
   --gateway-pid PID           Read this gateway's RSS and CPU from /proc (repeatable).
@@ -261,12 +285,47 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
          o.label = std::string(v);
          return absl::OkStatus();
        }},
+      {"--since",
+       [&](std::string_view v) -> absl::Status {
+         if (v != "now") {
+           return absl::InvalidArgumentError(
+               Cat("--since: only 'now' is supported here, got '", v, "'"));
+         }
+         o.since_now = true;
+         return absl::OkStatus();
+       }},
+      {"--storm-victim",
+       [&](std::string_view v) { return ParseNumber(v, "--storm-victim", o.storm_victim); }},
+      {"--storm-kill-pid",
+       [&](std::string_view v) { return ParseNumber(v, "--storm-kill-pid", o.storm_kill_pid); }},
+      {"--bystanders",
+       [&](std::string_view v) { return ParseNumber(v, "--bystanders", o.bystanders); }},
+      {"--storm-events",
+       [&](std::string_view v) { return ParseNumber(v, "--storm-events", o.storm_events); }},
+      {"--storm-warmup-events",
+       [&](std::string_view v) {
+         return ParseNumber(v, "--storm-warmup-events", o.storm_warmup_events);
+       }},
+      {"--storm-live-events",
+       [&](std::string_view v) {
+         return ParseNumber(v, "--storm-live-events", o.storm_live_events);
+       }},
+      {"--storm-concurrency",
+       [&](std::string_view v) {
+         return ParseNumber(v, "--storm-concurrency", o.storm_concurrency);
+       }},
+      {"--storm-timeout",
+       [&](std::string_view v) {
+         return ParseNumber(v, "--storm-timeout", o.storm_timeout_seconds);
+       }},
   };
   std::map<std::string, bool*, std::less<>> switches = {
       {"--allow-refused", &o.allow_refused},
       {"--json", &o.json},
       {"--quiet", &o.quiet},
       {"--ceiling", &o.ceiling},
+      {"--recover-storm", &o.recover_storm},
+      {"--storm-on-victim", &o.storm_on_victim},
   };
 
   for (int i = 1; i < argc; ++i) {
@@ -346,6 +405,23 @@ absl::StatusOr<Options> ParseOptions(int argc, char** argv) {
     return absl::InvalidArgumentError(
         "--publish-connections: at most 100 gRPC streams (the gateway serves 100 calls at once "
         "per connection)");
+  }
+  if (o.recover_storm) {
+    if (o.kind != ChannelKind::kComments && o.kind != ChannelKind::kForum) {
+      return absl::InvalidArgumentError(
+          "--recover-storm needs a channel with history: --path /ws/comments/{scope}");
+    }
+    if (o.scopes != 1)
+      return absl::InvalidArgumentError("--recover-storm uses one topic: --scopes 1");
+    if (o.gateways.size() < 2 || o.storm_victim >= o.gateways.size()) {
+      return absl::InvalidArgumentError(
+          "--recover-storm needs at least 2 --url and --storm-victim below their number");
+    }
+    if (o.storm_events == 0 || o.storm_warmup_events == 0) {
+      return absl::InvalidArgumentError("--storm-events and --storm-warmup-events must be >= 1");
+    }
+    o.via = PublishVia::kRedis;
+    o.since_now = true;
   }
   if (o.payload_bytes > 1 << 20) {
     return absl::InvalidArgumentError("--payload-bytes must be at most 1048576");

@@ -43,6 +43,7 @@ struct Options {
   double connect_timeout_seconds = 15;  // --connect-timeout
   uint32_t max_attempts = 20;           // --max-attempts: per client, after 503 refusals
   bool allow_refused = false;           // --allow-refused: go on when some clients fail
+  bool since_now = false;               // --since now: clients in the recovery protocol
 
   // --- publishing ---
   PublishVia via = PublishVia::kNone;  // --publish-via
@@ -67,6 +68,18 @@ struct Options {
   bool quiet = false;             // --quiet: no progress lines
   bool ceiling = false;           // --ceiling: against the built-in trivial sender
   std::string label;              // --label: copied into the report
+
+  // --- --recover-storm (storm.h) ---
+  bool recover_storm = false;
+  uint32_t storm_victim = 0;          // --storm-victim: index of the --url that dies
+  int storm_kill_pid = 0;             // --storm-kill-pid: SIGKILL it (else clients close)
+  bool storm_on_victim = false;       // --storm-on-victim: every client starts on the victim
+  uint32_t bystanders = 0;            // --bystanders: clients per survivor that stay
+  uint32_t storm_events = 100;        // --storm-events: published while disconnected
+  uint32_t storm_warmup_events = 10;  // --storm-warmup-events: before the storm
+  uint32_t storm_live_events = 10;    // --storm-live-events: after the storm
+  uint32_t storm_concurrency = 1024;  // --storm-concurrency: reconnect handshakes per thread
+  double storm_timeout_seconds = 60;  // --storm-timeout
 };
 
 absl::StatusOr<Options> ParseOptions(int argc, char** argv);

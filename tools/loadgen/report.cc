@@ -46,6 +46,14 @@ std::string RenderTable(const Report& r) {
   if (r.retries > 0) {
     Row(out, "  503 refusals retried", Grouped(r.retries));
   }
+  if (r.recovery_protocol) {
+    Row(out, "recovery protocol (?since=now)",
+        absl::StrFormat("%s controls (%s not recovered); %s positioned / %s unpositioned event "
+                        "frames; %s duplicates, %s gaps",
+                        Grouped(r.recovery_controls), Grouped(r.recovery_not_recovered),
+                        Grouped(r.recovery_positioned), Grouped(r.recovery_unpositioned),
+                        Grouped(r.recovery_duplicates), Grouped(r.recovery_gaps)));
+  }
   for (const auto& [reason, n] : r.failures) {
     Row(out, "  failed", absl::StrFormat("%s: %s", Grouped(n), reason));
   }
@@ -195,6 +203,13 @@ std::string RenderJson(const Report& r) {
       {"tcp_memory_kib",
        json::object{{"before", r.tcp_memory_kib_before}, {"idle", r.tcp_memory_kib_idle}}},
       {"stand_in_frames_sent", r.stand_in_frames_sent},
+      {"recovery", json::object{{"protocol", r.recovery_protocol},
+                                {"controls", r.recovery_controls},
+                                {"not_recovered", r.recovery_not_recovered},
+                                {"positioned_frames", r.recovery_positioned},
+                                {"unpositioned_frames", r.recovery_unpositioned},
+                                {"duplicates", r.recovery_duplicates},
+                                {"gaps", r.recovery_gaps}}},
   };
   return json::serialize(out) + "\n";
 }

@@ -96,6 +96,15 @@ struct Report {
   int64_t tcp_memory_kib_before = -1;  // whole machine, /proc/net/sockstat
   int64_t tcp_memory_kib_idle = -1;
 
+  // --since now: the recovery protocol's frames, over all clients.
+  bool recovery_protocol = false;
+  uint64_t recovery_controls = 0;       // recovery control frames (one per client at connect)
+  uint64_t recovery_not_recovered = 0;  // of which "recovered":false
+  uint64_t recovery_positioned = 0;     // event frames with a position
+  uint64_t recovery_unpositioned = 0;   // event frames without one
+  uint64_t recovery_duplicates = 0;     // a position at or before the client's last
+  uint64_t recovery_gaps = 0;           // a position past the next one
+
   // --ceiling.
   uint64_t stand_in_frames_sent = 0;
 };

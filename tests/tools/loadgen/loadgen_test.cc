@@ -165,6 +165,34 @@ TEST(LoadgenRun, ScopedAndPersonalChannelsCountOnlyTheirRecipients) {
   }
 }
 
+TEST(LoadgenRun, RecoveryProtocolClientsCountPositionsAndControls) {
+  // comments keeps history: with --since now each client gets one recovery
+  // control, then every event with its position, one after the other.
+  Gateway gateway;
+  Options o = SmallRun(gateway);
+  o.path = "/ws/comments/{scope}";
+  o.kind = ChannelKind::kComments;
+  o.scopes = 5;
+  o.connect_concurrency = 1;
+  o.since_now = true;
+  std::ostringstream progress;
+  absl::StatusOr<Report> report = RunLoadgen(o, progress);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok) << report->error;
+  EXPECT_GT(report->events_sent, 0u);
+  EXPECT_EQ(report->received, report->expected);
+  EXPECT_EQ(report->lost, 0u);
+  EXPECT_TRUE(report->recovery_protocol);
+  EXPECT_EQ(report->recovery_controls, 50u);
+  EXPECT_EQ(report->recovery_not_recovered, 0u);
+  EXPECT_EQ(report->recovery_positioned, report->received);
+  EXPECT_EQ(report->recovery_unpositioned, 0u);
+  EXPECT_EQ(report->recovery_duplicates, 0u);
+  EXPECT_EQ(report->recovery_gaps, 0u);
+  // Controls are not events.
+  EXPECT_EQ(report->frames, report->received);
+}
+
 TEST(LoadgenBinary, JsonReportHasEveryFigure) {
   Gateway gateway;
   const std::string url = "ws://127.0.0.1:" + std::to_string(gateway.port());
