@@ -65,8 +65,9 @@ struct RedisClusterOptions {
 };
 
 // Parses `redis-cluster://[[username]:password@]host:port[,host:port...]`
-// (hosts may be IPv6 literals in brackets). InvalidArgument otherwise, with a
-// message that never quotes the password.
+// (hosts may be IPv6 literals in brackets; a node without a port means 6379;
+// no /db path: a cluster has database 0 only). InvalidArgument otherwise, with
+// a message that never quotes the password.
 absl::StatusOr<RedisClusterOptions> ParseRedisClusterUrl(std::string_view url);
 
 // The cluster slot (0..16383) of a Redis key or shard channel: CRC16 of the

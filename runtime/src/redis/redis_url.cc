@@ -1,4 +1,5 @@
-// ParseRedisUrl: redis://[[username]:password@]host[:port][/db].
+// ParseRedisUrl: redis://[[username]:password@]host[:port][/db], and the
+// helpers (redis/url_parts.h) that redis-cluster:// URLs share with it.
 #include <arpa/inet.h>
 #include <strings.h>
 
@@ -9,34 +10,19 @@
 
 #include "pubsub/internal/percent_decode.h"
 #include "pubsub/redis_bus.h"
+#include "redis/url_parts.h"
 
 namespace pubsub {
+namespace internal::redis {
 namespace {
 
-absl::Status Bad(std::string_view url_free_message) {
-  // The URL may hold a password: messages never quote it.
-  return absl::InvalidArgumentError("redis URL: " + std::string(url_free_message));
-}
-
-absl::StatusOr<std::string> PercentDecode(std::string_view in, std::string_view what) {
-  std::optional<std::string> out = internal::PercentDecode(in);
-  if (!out) return Bad("bad percent-encoding in the " + std::string(what));
-  return *std::move(out);
-}
-
-// ASCII case-insensitive (the C locale is never changed here).
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-// Parses a non-empty run of decimal digits into [min, max].
-bool ParseNumber(std::string_view digits, long min, long max, long& value) {
-  if (digits.empty() || digits.size() > 10) return false;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return false;
+absl::Status PercentDecode(std::string_view in, std::string_view what, std::string& out) {
+  std::optional<std::string> decoded = internal::PercentDecode(in);
+  if (!decoded) {
+    return absl::InvalidArgumentError("bad percent-encoding in the " + std::string(what));
   }
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-  return ec == std::errc() && end == digits.data() + digits.size() && value >= min && value <= max;
+  out = *std::move(decoded);
+  return absl::OkStatus();
 }
 
 bool IsIpv6Address(const std::string& host) {
@@ -58,12 +44,98 @@ bool IsHostName(std::string_view host) {
 
 }  // namespace
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+bool ParseNumber(std::string_view digits, long min, long max, long& value) {
+  if (digits.empty() || digits.size() > 10) return false;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return false;
+  }
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  return ec == std::errc() && end == digits.data() + digits.size() && value >= min && value <= max;
+}
+
+absl::Status ParseUserInfo(std::string_view userinfo, std::string_view scheme,
+                           std::string& username, std::string& password) {
+  const size_t colon = userinfo.find(':');
+  if (colon == std::string_view::npos) {
+    const std::string s(scheme);
+    return absl::InvalidArgumentError("user info without a password (write " + s +
+                                      "://:PASSWORD@host or " + s + "://USER:PASSWORD@host)");
+  }
+  if (absl::Status status = PercentDecode(userinfo.substr(0, colon), "user name", username);
+      !status.ok()) {
+    return status;
+  }
+  if (absl::Status status = PercentDecode(userinfo.substr(colon + 1), "password", password);
+      !status.ok()) {
+    return status;
+  }
+  if (password.empty()) return absl::InvalidArgumentError("empty password");
+  return absl::OkStatus();
+}
+
+absl::Status ParseHostPort(std::string_view authority, std::string& host,
+                           std::optional<uint16_t>& port) {
+  const auto bad = [](std::string_view message) {
+    return absl::InvalidArgumentError(std::string(message));
+  };
+  port.reset();
+  std::string_view port_text;
+  bool has_port = false;
+  const bool bracketed = !authority.empty() && authority.front() == '[';
+  if (bracketed) {
+    const size_t close = authority.find(']');
+    if (close == std::string_view::npos) return bad("unterminated IPv6 address");
+    host = std::string(authority.substr(1, close - 1));
+    if (!IsIpv6Address(host)) return bad("not an IPv6 address in brackets");
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after.front() != ':') return bad("unexpected text after the IPv6 address");
+      port_text = after.substr(1);
+      has_port = true;
+    }
+  } else {
+    const size_t colon = authority.find(':');
+    host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) {
+      port_text = authority.substr(colon + 1);
+      has_port = true;
+    }
+  }
+  if (host.empty()) return bad("missing host");
+  if (has_port && port_text.empty()) return bad("empty port");
+  if (!bracketed && !IsHostName(host)) {
+    return bad("the host must be a name or an IP address (IPv6 in brackets: [::1])");
+  }
+  if (has_port) {
+    long value = 0;
+    if (!ParseNumber(port_text, 1, 65535, value)) return bad("port must be 1..65535");
+    port = static_cast<uint16_t>(value);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace internal::redis
+
+namespace {
+
+absl::Status Bad(std::string_view url_free_message) {
+  // The URL may hold a password: messages never quote it.
+  return absl::InvalidArgumentError("redis URL: " + std::string(url_free_message));
+}
+
+}  // namespace
+
 absl::StatusOr<RedisBusOptions> ParseRedisUrl(std::string_view url) {
   const size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return Bad("expected redis://host[:port][/db]");
   const std::string_view scheme = url.substr(0, scheme_end);
-  if (EqualsIgnoreCase(scheme, "rediss")) return Bad("TLS (rediss://) is not supported yet");
-  if (!EqualsIgnoreCase(scheme, "redis")) {
+  if (internal::redis::EqualsIgnoreCase(scheme, "rediss"))
+    return Bad("TLS (rediss://) is not supported yet");
+  if (!internal::redis::EqualsIgnoreCase(scheme, "redis")) {
     return Bad("unsupported scheme (expected redis://host[:port][/db])");
   }
   std::string_view rest = url.substr(scheme_end + 3);
@@ -81,56 +153,24 @@ absl::StatusOr<RedisBusOptions> ParseRedisUrl(std::string_view url) {
       path_start == std::string_view::npos ? std::string_view() : rest.substr(path_start);
 
   if (const size_t at = authority.rfind('@'); at != std::string_view::npos) {
-    const std::string_view userinfo = authority.substr(0, at);
-    authority = authority.substr(at + 1);
-    const size_t colon = userinfo.find(':');
-    if (colon == std::string_view::npos) {
-      return Bad(
-          "user info without a password (write redis://:PASSWORD@host or "
-          "redis://USER:PASSWORD@host)");
+    if (absl::Status status = internal::redis::ParseUserInfo(authority.substr(0, at), "redis",
+                                                             options.username, options.password);
+        !status.ok()) {
+      return Bad(std::string(status.message()));
     }
-    auto username = PercentDecode(userinfo.substr(0, colon), "user name");
-    if (!username.ok()) return username.status();
-    auto password = PercentDecode(userinfo.substr(colon + 1), "password");
-    if (!password.ok()) return password.status();
-    if (password->empty()) return Bad("empty password");
-    options.username = *std::move(username);
-    options.password = *std::move(password);
+    authority = authority.substr(at + 1);
   }
 
-  std::string_view port_text;
-  if (!authority.empty() && authority.front() == '[') {
-    const size_t close = authority.find(']');
-    if (close == std::string_view::npos) return Bad("unterminated IPv6 address");
-    options.host = std::string(authority.substr(1, close - 1));
-    if (!IsIpv6Address(options.host)) return Bad("not an IPv6 address in brackets");
-    const std::string_view after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after.front() != ':') return Bad("unexpected text after the IPv6 address");
-      port_text = after.substr(1);
-      if (port_text.empty()) return Bad("empty port");
-    }
-  } else {
-    const size_t colon = authority.find(':');
-    options.host = std::string(authority.substr(0, colon));
-    if (colon != std::string_view::npos) {
-      port_text = authority.substr(colon + 1);
-      if (port_text.empty()) return Bad("empty port");
-    }
+  std::optional<uint16_t> port;
+  if (absl::Status status = internal::redis::ParseHostPort(authority, options.host, port);
+      !status.ok()) {
+    return Bad(std::string(status.message()));
   }
-  if (options.host.empty()) return Bad("missing host");
-  if (authority.front() != '[' && !IsHostName(options.host)) {
-    return Bad("the host must be a name or an IP address (IPv6 in brackets: [::1])");
-  }
-  if (!port_text.empty()) {
-    long port = 0;
-    if (!ParseNumber(port_text, 1, 65535, port)) return Bad("port must be 1..65535");
-    options.port = static_cast<uint16_t>(port);
-  }
+  if (port) options.port = *port;
 
   if (path.size() > 1) {
     long db = 0;
-    if (!ParseNumber(path.substr(1), 0, 2147483647, db)) {
+    if (!internal::redis::ParseNumber(path.substr(1), 0, 2147483647, db)) {
       return Bad("the path must be a database number (/0, /1, ...)");
     }
     options.db = static_cast<int>(db);
