@@ -76,6 +76,9 @@ TEST(RedisClusterFixtureTest, FormsMovesASlotFailsOverAndTakesANodeBack) {
 
     // The slot's master crashes: its replica takes over.
     const uint16_t replica = cluster.ReplicasOf(target).at(0);
+    // Replication is asynchronous: the migrated keys must have reached the
+    // replica before its master dies, or they are lost with it.
+    EXPECT_EQ(cluster.Text(target, {"WAIT", "1", "5000"}), "1");
     ASSERT_TRUE(cluster.KillMaster(target)) << cluster.error();
     ASSERT_TRUE(cluster.WaitForFailover()) << cluster.error();
     std::printf("failover in %.1f s\n", cluster.failover_time().count());
