@@ -4,16 +4,23 @@
 
 #include "pubsub/embedded_bus.h"
 #include "pubsub/redis_bus.h"
+#include "pubsub/redis_cluster_bus.h"
+#include "pubsub/redis_target.h"
 #include "server/auth/jwt.h"
 #include "spdlog/fmt/fmt.h"
 
 namespace pubsub::gateway {
 namespace {
 
+void AddMetric(std::string& out, const char* type, const char* name, const char* help,
+               uint64_t value) {
+  out += fmt::format("# HELP {0} {1}\n# TYPE {0} {2}\n{0} {3}\n", name, help, type, value);
+}
+
 std::string RedisMetrics(const RedisBus::Stats& stats) {
   std::string out;
   auto add = [&out](const char* name, const char* help, uint64_t value) {
-    out += fmt::format("# HELP {0} {1}\n# TYPE {0} counter\n{0} {2}\n", name, help, value);
+    AddMetric(out, "counter", name, help, value);
   };
   add("pubsub_redis_reconnects_total", "Redis connections re-established after a loss.",
       stats.reconnects);
@@ -29,6 +36,19 @@ std::string RedisMetrics(const RedisBus::Stats& stats) {
   return out;
 }
 
+std::string ClusterMetrics(const RedisClusterBus::Stats& stats) {
+  std::string out = RedisMetrics(stats.nodes);  // summed over the masters' connections
+  AddMetric(out, "counter", "pubsub_redis_cluster_map_refreshes_total",
+            "Slot maps fetched from the cluster (CLUSTER SLOTS).", stats.map_refreshes);
+  AddMetric(out, "counter", "pubsub_redis_cluster_redirections_total",
+            "MOVED, ASK, TRYAGAIN and READONLY replies followed.", stats.redirections);
+  AddMetric(out, "counter", "pubsub_redis_cluster_moved_topics_total",
+            "Subscriptions moved to another master (failover or resharding).", stats.moved_topics);
+  AddMetric(out, "gauge", "pubsub_redis_cluster_masters", "Masters in the current slot map.",
+            stats.masters);
+  return out;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
@@ -36,7 +56,8 @@ absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
   // gRPC path relies on that to refuse events over the limit (it checks only
   // the message size, which is --max-body-bytes + kEnvelopeOverheadBytes).
   if (!config.redis.has_value()) return std::make_unique<EmbeddedBus>(config.max_body_bytes);
-  RedisBusOptions options = *config.redis;
+  RedisTarget target = *config.redis;
+  RedisBusOptions& options = target.node;
   if (!config.redis_password_file.empty()) {
     auto password = auth::ReadSecretFile(config.redis_password_file);
     if (!password.ok()) {
@@ -46,12 +67,15 @@ absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
     options.password = *std::move(password);
   }
   options.max_envelope_bytes = config.max_body_bytes + kEnvelopeOverheadBytes;
-  return std::make_unique<RedisBus>(std::move(options));
+  return MakeRedisBus(std::move(target));
 }
 
 std::function<std::string()> BusMetrics(const Bus& bus) {
   if (const auto* redis = dynamic_cast<const RedisBus*>(&bus)) {
     return [redis] { return RedisMetrics(redis->stats()); };
+  }
+  if (const auto* cluster = dynamic_cast<const RedisClusterBus*>(&bus)) {
+    return [cluster] { return ClusterMetrics(cluster->stats()); };
   }
   return nullptr;
 }
@@ -59,6 +83,9 @@ std::function<std::string()> BusMetrics(const Bus& bus) {
 std::function<uint64_t()> BusExceptions(const Bus& bus) {
   if (const auto* redis = dynamic_cast<const RedisBus*>(&bus)) {
     return [redis] { return redis->stats().handler_exceptions; };
+  }
+  if (const auto* cluster = dynamic_cast<const RedisClusterBus*>(&bus)) {
+    return [cluster] { return cluster->stats().nodes.handler_exceptions; };
   }
   return nullptr;
 }

@@ -127,8 +127,9 @@ absl::Status ParseListen(std::string_view flag, std::string_view value, std::str
   return absl::OkStatus();
 }
 
-// --bus memory | redis://...: the URL is parsed by the runtime's
-// ParseRedisUrl, the one parser of Redis URLs (the CLI's --redis uses it too).
+// --bus memory | redis://... | redis-cluster://...: the URL is parsed by the
+// runtime's ParseRedisTarget, the one parser of Redis URLs (the CLI's --redis
+// uses it too).
 // Messages never quote a URL, which may hold a password.
 absl::Status ParseBus(std::string_view value, GatewayConfig& config) {
   constexpr std::string_view kFlag = "--bus";
@@ -137,14 +138,16 @@ absl::Status ParseBus(std::string_view value, GatewayConfig& config) {
     return absl::OkStatus();
   }
   const std::string scheme = ToLower(value.substr(0, value.find("://")));
-  if (value.find("://") == std::string_view::npos || (scheme != "redis" && scheme != "rediss")) {
+  if (value.find("://") == std::string_view::npos ||
+      (scheme != "redis" && scheme != "rediss" && scheme != "redis-cluster")) {
     // Quote the value unless it might carry a password.
     const std::string got =
         value.find('@') == std::string_view::npos ? Cat({", got '", value, "'"}) : "";
-    return FlagError(kFlag,
-                     Cat({"expected memory or redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]", got}));
+    return FlagError(kFlag, Cat({"expected memory, redis://[[USER]:PASSWORD@]HOST[:PORT][/DB] or "
+                                 "redis-cluster://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT...]",
+                                 got}));
   }
-  absl::StatusOr<RedisBusOptions> redis = ParseRedisUrl(value);
+  absl::StatusOr<RedisTarget> redis = ParseRedisTarget(value);
   if (!redis.ok()) return FlagError(kFlag, std::string(redis.status().message()));
   config.redis = *std::move(redis);
   return absl::OkStatus();
@@ -298,7 +301,7 @@ absl::Status CheckCombination(const GatewayConfig& config) {
       return absl::InvalidArgumentError(
           "--redis-password-file is for a Redis bus: add --bus redis://HOST[:PORT][/DB]");
     }
-    if (!config.redis->password.empty()) {
+    if (!config.redis->node.password.empty()) {
       return absl::InvalidArgumentError(
           "--bus has a password and --redis-password-file gives another: keep only "
           "--redis-password-file (a URL on the command line is visible in ps)");
@@ -379,7 +382,8 @@ events to publish over HTTP (and gRPC).
 
 Usage:
   pubsub-gateway --listen 127.0.0.1:8080 [--grpc-listen 127.0.0.1:50051]
-                 [--bus memory | --bus redis://127.0.0.1:6379 [--redis-password-file FILE]]
+                 [--bus memory | --bus redis://127.0.0.1:6379 | --bus redis-cluster://10.0.0.1:7000,...
+                  [--redis-password-file FILE]]
                  [--jwt-secret-file FILE | --dev-auth] [--publisher-key-file FILE] [--allowed-origin URL ...]
 
 Flags take their value as "--flag value" or "--flag=value".
@@ -394,10 +398,13 @@ Network:
                                 another process listens on is refused at start-up. The gRPC
                                 port is never shared. Default: off
   --bus memory|redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]
+      |redis-cluster://[[USER]:PASSWORD@]HOST:PORT[,HOST:PORT...]
                                 Where events travel between publishers and gateways: "memory" is
                                 the embedded in-process bus (one replica); a Redis URL connects
                                 replicas (port 6379 and database 0 by default; USER for Redis 6
-                                ACLs). A password in the URL works, but every local user can
+                                ACLs); a redis-cluster URL names some nodes of a Redis Cluster
+                                (Redis 7: sharded pub/sub, each topic on the shard that owns its
+                                slot). A password in the URL works, but every local user can
                                 read a command line (ps): prefer --redis-password-file.
                                 Default: memory
   --redis-password-file FILE    Password for Redis AUTH, read from FILE (a trailing newline is

@@ -20,7 +20,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "pubsub/redis_bus.h"
+#include "pubsub/redis_target.h"
 
 namespace pubsub::gateway {
 
@@ -37,10 +37,10 @@ struct GatewayConfig {
   // otherwise a port that another process listens on is refused at start-up.
   bool reuse_port = false;  // --reuse-port
   // --bus: unset for "memory" (the embedded, in-process bus); for a redis://
-  // URL, what pubsub::ParseRedisUrl made of it (host, port, database, and the
-  // user name and password when the URL has them). The URL itself is not
-  // kept: it may hold a password.
-  std::optional<RedisBusOptions> redis;
+  // or redis-cluster:// URL, what pubsub::ParseRedisTarget made of it (hosts,
+  // ports, database, and the user name and password when the URL has them).
+  // The URL itself is not kept: it may hold a password.
+  std::optional<RedisTarget> redis;
   // Auth: exactly one of JWT (a secret file and/or a public key file) or
   // development mode.
   std::string jwt_secret_file;      // --jwt-secret-file: HS256 shared secret

@@ -23,7 +23,7 @@ std::string TempFile(const std::string& content) {
 
 GatewayConfig RedisConfig(const std::string& url) {
   GatewayConfig config;
-  config.redis = *ParseRedisUrl(url);
+  config.redis = *ParseRedisTarget(url);
   return config;
 }
 
@@ -47,6 +47,20 @@ TEST(MakeBusTest, RedisConnectsInTheBackgroundAndHasMetrics) {
   auto metrics = BusMetrics(**bus);
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics().find("# TYPE pubsub_redis_reconnects_total counter"), std::string::npos);
+}
+
+TEST(MakeBusTest, ARedisClusterUrlMakesTheClusterBusWithItsMetrics) {
+  auto bus = MakeBus(RedisConfig("redis-cluster://127.0.0.1:1,127.0.0.1:2"));
+  ASSERT_TRUE(bus.ok()) << bus.status();
+  EXPECT_NE((*bus)->Describe().find("redis-cluster://127.0.0.1:1"), std::string::npos)
+      << (*bus)->Describe();
+  EXPECT_FALSE((*bus)->IsReady());
+  auto metrics = BusMetrics(**bus);
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics().find("# TYPE pubsub_redis_cluster_map_refreshes_total counter"),
+            std::string::npos);
+  EXPECT_NE(metrics().find("# TYPE pubsub_redis_reconnects_total counter"), std::string::npos);
+  EXPECT_TRUE(BusExceptions(**bus));
 }
 
 TEST(MakeBusTest, AnUnreadablePasswordFileNamesTheFlagAndTheFile) {

@@ -14,7 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "pubsub/publisher.grpc.pb.h"
 #include "pubsub/publisher.h"
-#include "pubsub/redis_bus.h"
+#include "pubsub/redis_target.h"
 #include "pubsub/registry.h"
 #include "server/auth/jwt.h"
 #include "tools/cli/args.h"
@@ -50,7 +50,8 @@ Destinations (exactly one):
   --gateway URL     A gateway's HTTP endpoint (POST URL/api/publish).
   --grpc HOST:PORT  A gateway's gRPC port (pubsub.v1.Publisher/Publish).
   --redis URL       Redis directly, as a C++ service would (the gateways must use
-                    the same Redis and prefix): redis://[:PASSWORD@]HOST[:PORT][/DB].
+                    the same Redis and prefix): redis://[:PASSWORD@]HOST[:PORT][/DB],
+                    or a Redis Cluster: redis-cluster://HOST:PORT[,HOST:PORT...].
 
 Flags:
   --to USER         Deliver only to this user (repeatable). Required on a personal
@@ -161,22 +162,22 @@ int ViaGrpc(Io io, const std::string& address, const std::string& key, const Eve
 
 int ViaRedis(Io io, const std::string& url, const ParsedArgs& args, const Event& event,
              std::chrono::milliseconds timeout) {
-  auto options = ParseRedisUrl(url);
-  if (!options.ok()) {
-    return UsageError(io, kCommand, absl::StrCat("--redis: ", options.status().message()));
+  auto target = ParseRedisTarget(url);
+  if (!target.ok()) {
+    return UsageError(io, kCommand, absl::StrCat("--redis: ", target.status().message()));
   }
-  if (args.Has("--prefix")) options->channel_prefix = args.Get("--prefix");
-  options->connect_timeout = timeout;
+  if (args.Has("--prefix")) target->node.channel_prefix = args.Get("--prefix");
+  target->node.connect_timeout = timeout;
 
   // Declared before the bus: the bus's destructor completes what is still
   // pending, and that callback writes here.
   std::promise<absl::StatusOr<std::string>> outcome;
   auto result = outcome.get_future();
-  RedisBus bus(*std::move(options));
-  if (!bus.WaitUntilReady(timeout)) {
-    return Fail(io, kCommand, "cannot connect to " + bus.Describe(), kExitFailure);
+  std::unique_ptr<Bus> bus = MakeRedisBus(*std::move(target));
+  if (!WaitUntilReady(*bus, timeout)) {
+    return Fail(io, kCommand, "cannot connect to " + bus->Describe(), kExitFailure);
   }
-  Publisher publisher(bus);
+  Publisher publisher(*bus);
   publisher.Publish(
       *event.info, *event.message, event.targets,
       [&outcome](absl::StatusOr<std::string> id) { outcome.set_value(std::move(id)); });

@@ -1,6 +1,7 @@
 // --publish-via redis: the typed C++ publisher of the sample schema over a
-// RedisBus, exactly as a C++ service publishes (tools/examples/). RedisBus
-// pipelines: many publishes in flight on one connection, written coalesced.
+// RedisBus (or a RedisClusterBus for a redis-cluster:// URL), exactly as a C++
+// service publishes (tools/examples/). RedisBus pipelines: many publishes in
+// flight on one connection, written coalesced.
 #include <memory>
 
 #include "broadcasts.pubsub.h"
@@ -8,7 +9,7 @@
 #include "forum.pubsub.h"
 #include "notifications.pubsub.h"
 #include "pubsub/publisher.h"
-#include "pubsub/redis_bus.h"
+#include "pubsub/redis_target.h"
 #include "tools/loadgen/publish_path.h"
 
 namespace pubsub::loadgen {
@@ -23,10 +24,10 @@ class RedisPath final : public PublishPath {
       : url_(options.redis_url), factory_(factory) {}
 
   absl::Status Start() override {
-    auto options = ParseRedisUrl(url_);
-    if (!options.ok()) return options.status();
-    bus_ = std::make_unique<RedisBus>(*options);
-    if (!bus_->WaitUntilReady(std::chrono::seconds(5))) {
+    auto target = ParseRedisTarget(url_);
+    if (!target.ok()) return target.status();
+    bus_ = MakeRedisBus(*std::move(target));
+    if (!WaitUntilReady(*bus_, std::chrono::seconds(10))) {
       return absl::UnavailableError("cannot reach Redis at " + url_);
     }
     publisher_ = std::make_unique<Publisher>(*bus_);
@@ -73,7 +74,7 @@ class RedisPath final : public PublishPath {
  private:
   const std::string url_;
   const EventFactory& factory_;
-  std::unique_ptr<RedisBus> bus_;
+  std::unique_ptr<Bus> bus_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<sample::BroadcastsPublisher> broadcasts_;
   std::unique_ptr<sample::TrackCommentsPublisher> comments_;

@@ -93,6 +93,10 @@ class RedisClusterBus::Impl final : private Connection::Owner {
     uint64_t generation = 0;
     // Redis refused it where it is: move it (or subscribe again) on the next map.
     bool redirected = false;
+    // Moved to a master whose connection was not up yet: that bus subscribes
+    // once it is, without telling; Tick notices (its bus ready) and reports
+    // the move as a resubscription.
+    bool move_unconfirmed = false;
   };
 
   // A call waiting for its slot's master (none yet, unreachable, or a
@@ -120,6 +124,8 @@ class RedisClusterBus::Impl final : private Connection::Owner {
   void SendRefresh();  // I/O thread
   void ApplyMap(SlotMap map);
   void Tick();
+  // Reports moves whose new master has since subscribed (move_unconfirmed).
+  void ConfirmMoves();
 
   NodeBus MakeNodeBus(const NodeAddress& address);  // mutex_ held
   NodeBus RouteLocked(uint16_t slot) const;         // mutex_ held
@@ -387,6 +393,7 @@ void RedisClusterBus::Impl::ApplyMap(SlotMap map) {
       subscription.bus = std::move(to);
       subscription.node_id = 0;
       subscription.redirected = false;
+      subscription.move_unconfirmed = false;
     }
   }
   for (Move& move : moves) {
@@ -408,6 +415,7 @@ RedisClusterBus::Impl::NodeBus RedisClusterBus::Impl::RouteLocked(uint16_t slot)
 }
 
 void RedisClusterBus::Impl::Tick() {
+  ConfirmMoves();
   std::vector<NodeBus> unused;
   std::vector<CallPtr> runnable;
   std::vector<CallPtr> expired;
@@ -466,6 +474,34 @@ void RedisClusterBus::Impl::Tick() {
   tick_timer_.async_wait([this](const boost::system::error_code& error) {
     if (!error) Tick();
   });
+}
+
+void RedisClusterBus::Impl::ConfirmMoves() {
+  std::vector<NodeBus> buses;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& [id, subscription] : subscriptions_) {
+      if (subscription.move_unconfirmed && subscription.bus) buses.push_back(subscription.bus);
+    }
+  }
+  if (buses.empty()) return;
+  // Asked without the lock (a node bus has its own).
+  std::vector<NodeBus> ready;
+  for (const NodeBus& bus : buses) {
+    if (bus->IsReady()) ready.push_back(bus);
+  }
+  bool confirmed = false;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto& [id, subscription] : subscriptions_) {
+      if (subscription.move_unconfirmed &&
+          std::find(ready.begin(), ready.end(), subscription.bus) != ready.end()) {
+        subscription.move_unconfirmed = false;
+        confirmed = true;
+      }
+    }
+  }
+  if (confirmed) NotifyResubscribed();
 }
 
 // ---------------------------------------------------------------- calls
@@ -641,8 +677,9 @@ void RedisClusterBus::Impl::OnNodeReady(SubscriptionId id, uint64_t generation,
     if (it->second.ready) {
       ready = std::move(it->second.ready);
       it->second.ready = nullptr;
-    } else {
-      moved_in = status.ok() && generation > 1;
+    } else if (generation > 1) {
+      moved_in = status.ok();
+      it->second.move_unconfirmed = !status.ok();
     }
   }
   if (ready) {

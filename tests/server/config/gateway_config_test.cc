@@ -89,18 +89,18 @@ TEST(GatewayConfigTest, GrpcListen) {
 TEST(GatewayConfigTest, Bus) {
   GatewayConfig c = ParseOk({"--bus", "redis://127.0.0.1:6379"});
   ASSERT_TRUE(c.redis.has_value());
-  EXPECT_EQ(c.redis->host, "127.0.0.1");
-  EXPECT_EQ(c.redis->port, 6379);
-  EXPECT_EQ(c.redis->db, 0);
-  EXPECT_TRUE(c.redis->password.empty());
+  EXPECT_EQ(c.redis->node.host, "127.0.0.1");
+  EXPECT_EQ(c.redis->node.port, 6379);
+  EXPECT_EQ(c.redis->node.db, 0);
+  EXPECT_TRUE(c.redis->node.password.empty());
   c = ParseOk({"--bus=redis://redis.internal/3"});
   ASSERT_TRUE(c.redis.has_value());
-  EXPECT_EQ(c.redis->host, "redis.internal");
-  EXPECT_EQ(c.redis->port, 6379);
-  EXPECT_EQ(c.redis->db, 3);
+  EXPECT_EQ(c.redis->node.host, "redis.internal");
+  EXPECT_EQ(c.redis->node.port, 6379);
+  EXPECT_EQ(c.redis->node.db, 3);
   c = ParseOk({"--bus", "redis://[::1]:7000/"});
-  EXPECT_EQ(c.redis->host, "::1");
-  EXPECT_EQ(c.redis->port, 7000);
+  EXPECT_EQ(c.redis->node.host, "::1");
+  EXPECT_EQ(c.redis->node.port, 7000);
   c = ParseOk({"--bus", "redis://h:1", "--bus", "memory"});  // last wins
   EXPECT_FALSE(c.redis.has_value());
 
@@ -108,11 +108,20 @@ TEST(GatewayConfigTest, Bus) {
   // recommends --redis-password-file instead.
   c = ParseOk({"--bus", "redis://app:s3cret@h:6380/1"});
   ASSERT_TRUE(c.redis.has_value());
-  EXPECT_EQ(c.redis->username, "app");
-  EXPECT_EQ(c.redis->password, "s3cret");
-  EXPECT_EQ(c.redis->host, "h");
-  EXPECT_EQ(c.redis->port, 6380);
-  EXPECT_EQ(c.redis->db, 1);
+  EXPECT_EQ(c.redis->node.username, "app");
+  EXPECT_EQ(c.redis->node.password, "s3cret");
+  EXPECT_EQ(c.redis->node.host, "h");
+  EXPECT_EQ(c.redis->node.port, 6380);
+  EXPECT_EQ(c.redis->node.db, 1);
+
+  c = ParseOk({"--bus", "redis-cluster://:pw@10.0.0.1:7000,10.0.0.2:7001"});
+  ASSERT_TRUE(c.redis.has_value());
+  ASSERT_TRUE(c.redis->cluster());
+  EXPECT_EQ(c.redis->cluster_seeds.size(), 2u);
+  EXPECT_EQ(c.redis->cluster_seeds[1].first, "10.0.0.2");
+  EXPECT_EQ(c.redis->cluster_seeds[1].second, 7001);
+  EXPECT_EQ(c.redis->node.password, "pw");
+  ExpectError({"--bus", "redis-cluster://h:7000/2"}, {"--bus"});
 
   ExpectError({"--bus", "kafka://x"}, {"--bus", "memory", "redis://", "'kafka://x'"});
   ExpectError({"--bus", "Memory"}, {"--bus", "memory", "'Memory'"});
