@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 
+#include "presence_table.h"
 #include "pubsub/internal/str_cat.h"
 
 namespace pubsub {
@@ -59,7 +60,9 @@ class Running {
 
 }  // namespace
 
-EmbeddedBus::EmbeddedBus(size_t max_envelope_bytes) : max_envelope_bytes_(max_envelope_bytes) {}
+EmbeddedBus::EmbeddedBus(size_t max_envelope_bytes)
+    : max_envelope_bytes_(max_envelope_bytes),
+      presence_(std::make_unique<internal::PresenceTable>()) {}
 
 EmbeddedBus::~EmbeddedBus() = default;
 
@@ -222,6 +225,24 @@ void EmbeddedBus::Unsubscribe(SubscriptionId id) {
   for (uint32_t n = slot->in_flight.load(); n > own; n = slot->in_flight.load()) {
     slot->in_flight.wait(n);
   }
+}
+
+void EmbeddedBus::SharePresence(PresenceShare share, DoneCallback done) {
+  absl::Status status;
+  {
+    std::lock_guard lock(presence_mutex_);
+    status = presence_->Put(share, std::chrono::steady_clock::now());
+  }
+  if (done) done(std::move(status));
+}
+
+void EmbeddedBus::QueryPresence(std::string_view user, PresenceCallback done) {
+  PresenceTotals totals;
+  {
+    std::lock_guard lock(presence_mutex_);
+    totals = presence_->Query(user, std::chrono::steady_clock::now());
+  }
+  if (done) done(std::move(totals));
 }
 
 }  // namespace pubsub

@@ -25,6 +25,15 @@ int64_t NowUnixSeconds() {
       .count();
 }
 
+// /api/stats?user=ID: whether that user is connected, and with how many sockets.
+void AppendUser(std::string& body, const std::optional<std::string>& user, uint64_t connections) {
+  if (!user.has_value()) return;
+  internal::JsonWriter writer(body);
+  writer.Raw(",\"user\":");
+  writer.String(*user);
+  body += fmt::format(R"(,"connected":{},"user_connections":{})", connections > 0, connections);
+}
+
 Decision Respond(http::Response response) {
   Decision decision;
   decision.kind = Kind::kRespond;
@@ -141,19 +150,43 @@ Decision FrontDoor::Stats(const http::Request& request,
       return Respond(http::JsonError(HttpStatusOf(allowed), View(allowed.message())));
     }
   }
-  const Presence& presence = context_.presence;
-  std::string body = fmt::format(R"({{"connections":{},"users":{})", presence.ConnectionCount(),
-                                 presence.UserCount());
-  if (target.query.user.has_value()) {
-    const std::string& user = *target.query.user;
-    const uint64_t count = presence.ConnectionsOf(user);
-    internal::JsonWriter writer(body);
-    writer.Raw(",\"user\":");
-    writer.String(user);
-    body += fmt::format(R"(,"connected":{},"user_connections":{})", count > 0, count);
+  if (target.query.scope.value_or("cluster") == "cluster") {
+    // Every replica's share, from the bus: answered once it replies.
+    Decision decision;
+    decision.kind = Kind::kReadBody;
+    decision.body_limit = 0;
+    decision.target = target;
+    decision.cluster_stats = true;
+    return decision;
   }
+  const Presence& presence = context_.presence;
+  std::string body = fmt::format(R"({{"scope":"replica","connections":{},"users":{})",
+                                 presence.ConnectionCount(), presence.UserCount());
+  AppendUser(body, target.query.user, presence.ConnectionsOf(target.query.user.value_or("")));
   body.push_back('}');
   return Respond(http::MakeResponse(http::Status::ok, "application/json", std::move(body)));
+}
+
+void FrontDoor::ClusterStats(const routing::RequestTarget& target, Done done) const {
+  const std::optional<std::string> user = target.query.user;
+  context_.bus.QueryPresence(
+      user.value_or(""), [user, done = std::move(done)](absl::StatusOr<PresenceTotals> totals) {
+        if (!totals.ok()) {
+          const absl::Status& status = totals.status();
+          return done(http::JsonError(
+              absl::IsInvalidArgument(status) ? http::Status::internal_server_error
+                                              : http::Status::service_unavailable,
+              fmt::format("cluster statistics unavailable ({}); ?scope=replica reports this "
+                          "replica alone",
+                          View(status.message()))));
+        }
+        std::string body = fmt::format(
+            R"({{"scope":"cluster","replicas":{},"connections":{},"users":{},"users_exact":{})",
+            totals->replicas, totals->connections, totals->users, totals->users_exact);
+        AppendUser(body, user, totals->user_connections);
+        body.push_back('}');
+        done(http::MakeResponse(http::Status::ok, "application/json", std::move(body)));
+      });
 }
 
 Decision FrontDoor::Upgrade(const http::Request& request,
@@ -197,6 +230,7 @@ Decision FrontDoor::History(const http::Request& request,
 
 void FrontDoor::OnBody(const http::Request& request, const Decision& decision,
                        std::string_view peer, Done done) const {
+  if (decision.cluster_stats) return ClusterStats(decision.target, std::move(done));
   if (!decision.history) return Publish(request, decision.target, peer, std::move(done));
   history_api::ReadHistoryPage(
       context_.bus, context_.registry, *decision.history,

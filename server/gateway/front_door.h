@@ -45,6 +45,8 @@ class FrontDoor {
     routing::RequestTarget target;  // kReadBody: handed back to OnBody
     // kReadBody for GET /api/history/...: the validated query.
     std::optional<history_api::HistoryQuery> history;
+    // kReadBody for GET /api/stats over the whole cluster (asks the bus).
+    bool cluster_stats = false;
     Admitted admitted;  // kUpgrade
   };
   using Done = std::function<void(http::Response)>;
@@ -55,8 +57,8 @@ class FrontDoor {
   Decision OnHeader(const http::Request& request, std::string_view peer) const;
 
   // Answers a request OnHeader let through with kReadBody (`decision` is
-  // what it returned): publishes the body's event (202 {"id":...}) or reads
-  // the history page (200). `done` runs exactly once, with that or the
+  // what it returned): publishes the body's event (202 {"id":...}), reads
+  // the history page or the cluster's presence (200). `done` runs exactly once, with that or the
   // refusal, on any thread (the bus's, or this one before OnBody returns).
   void OnBody(const http::Request& request, const Decision& decision, std::string_view peer,
               Done done) const;
@@ -64,6 +66,7 @@ class FrontDoor {
  private:
   Decision Stats(const http::Request& request, const routing::RequestTarget& target) const;
   Decision History(const http::Request& request, const routing::RequestTarget& target) const;
+  void ClusterStats(const routing::RequestTarget& target, Done done) const;
   void Publish(const http::Request& request, const routing::RequestTarget& target,
                std::string_view peer, Done done) const;
   Decision Upgrade(const http::Request& request, const routing::RequestTarget& target) const;

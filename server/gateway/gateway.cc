@@ -81,6 +81,9 @@ absl::Status Gateway::Start() {
     sweep_timers_.push_back(std::make_unique<asio::steady_timer>(loops_->loop(i)));
     ArmSweep(i);
   }
+  presence_reporter_ =
+      std::make_shared<PresenceReporter>(bus_, *presence_, loops_->loop(0).get_executor());
+  presence_reporter_->Start();
   listener_->Start();
   started_ = true;
   loops_->Start([metrics = metrics_.get()](std::exception_ptr error) {
@@ -133,6 +136,7 @@ void Gateway::Shutdown() {
   if (started_) {
     context_->shutting_down.store(true);
     if (listener_) listener_->Stop();
+    if (presence_reporter_) presence_reporter_->Stop();
     const auto deadline =
         std::chrono::steady_clock::now() + std::chrono::seconds(config_.shutdown_timeout_seconds);
     ForEachSession([](WsSession& s) { s.Close(1001, "server shutting down"); });

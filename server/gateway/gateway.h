@@ -24,6 +24,7 @@
 #include "server/gateway/loop_pool.h"
 #include "server/gateway/metrics.h"
 #include "server/gateway/presence.h"
+#include "server/gateway/presence_reporter.h"
 #include "server/routing/router.h"
 
 namespace pubsub::gateway {
@@ -71,6 +72,7 @@ class Gateway {
   std::unique_ptr<LoopPool> loops_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<Presence> presence_;
+  std::shared_ptr<PresenceReporter> presence_reporter_;  // its share of cluster-wide presence
   std::unique_ptr<Hub> hub_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<routing::Router> router_;

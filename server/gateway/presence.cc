@@ -12,6 +12,7 @@ void Presence::Add(std::string_view user_id) {
   std::lock_guard lock(mutex_);
   ++connections_by_user_[Key(user_id)];
   ++connections_;
+  changed_.emplace(Key(user_id));
 }
 
 void Presence::Remove(std::string_view user_id) {
@@ -20,6 +21,24 @@ void Presence::Remove(std::string_view user_id) {
   if (it == connections_by_user_.end()) return;
   if (--it->second == 0) connections_by_user_.erase(it);
   --connections_;
+  changed_.emplace(Key(user_id));
+}
+
+Presence::Counts Presence::TakeChanges(bool all) {
+  std::lock_guard lock(mutex_);
+  Counts counts;
+  if (all) {
+    counts.reserve(connections_by_user_.size());
+    for (const auto& [user, count] : connections_by_user_) counts.emplace_back(user, count);
+  } else {
+    counts.reserve(changed_.size());
+    for (const std::string& user : changed_) {
+      auto it = connections_by_user_.find(user);
+      counts.emplace_back(user, it == connections_by_user_.end() ? 0 : it->second);
+    }
+  }
+  changed_.clear();
+  return counts;
 }
 
 uint64_t Presence::ConnectionCount() const {

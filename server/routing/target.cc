@@ -36,10 +36,17 @@ absl::StatusOr<QueryParams> ParseParams(urls::params_encoded_view encoded) {
     urls::param_pct_view param = *it;
     std::string key = param.key.decode(opts);
     if (key != "to" && key != "token" && key != "user_id" && key != "role" && key != "user" &&
-        key != "since" && key != "limit") {
+        key != "since" && key != "limit" && key != "scope") {
       continue;  // not ours
     }
     std::string value = param.has_value ? param.value.decode(opts) : std::string();
+    if (key == "scope") {
+      if (value != "replica" && value != "cluster") {
+        return absl::InvalidArgumentError("query parameter 'scope' must be replica or cluster");
+      }
+      if (auto s = SetOnce(key, std::move(value), query.scope); !s.ok()) return s;
+      continue;
+    }
     if (key == "since" || key == "limit") {
       // Their syntax is checked where they are used; here only the size.
       if (value.empty() || value.size() > kMaxPositionBytes) {

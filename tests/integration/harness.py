@@ -136,10 +136,12 @@ class Gateway:
             headers["Authorization"] = f"Bearer {key}"
         return self.request("POST", path, body, headers)
 
-    def stats(self, user=None, key=PUBLISHER_KEY):
+    def stats(self, user=None, key=PUBLISHER_KEY, scope="replica"):
+        """GET /api/stats: this replica's own counts (scope="replica"), or
+        every live replica's from the bus (scope="cluster")."""
         headers = {"Authorization": f"Bearer {key}"} if key is not None else {}
-        status, body = self.request("GET", "/api/stats" + (f"?user={user}" if user else ""),
-                                    headers=headers)
+        query = "&".join([f"scope={scope}"] + ([f"user={user}"] if user else []))
+        status, body = self.request("GET", f"/api/stats?{query}", headers=headers)
         assert status == 200, body
         return json.loads(body)
 

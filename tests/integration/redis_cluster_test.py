@@ -115,6 +115,51 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
         for ws in list(clients.values()) + alice:
             await ws.close()
 
+    async def test_cluster_wide_presence_follows_connects_disconnects_and_a_killed_gateway(self):
+        g = self.replicas
+
+        def settles(expected, user="ann"):
+            """Every gateway reports `expected` (a subset of /api/stats) for the cluster."""
+            def check():
+                for gw in g:
+                    if gw.process.poll() is not None:
+                        continue
+                    stats = gw.stats(user, scope="cluster")
+                    if any(stats.get(k) != v for k, v in expected.items()):
+                        return False
+                return True
+            started = time.monotonic()
+            g[0].wait_for(check, f"cluster stats {expected}")
+            return time.monotonic() - started
+
+        sockets = [await g[0].connect("/ws/broadcasts", user="ann").__aenter__(),
+                   await g[0].connect("/ws/broadcasts", user="ann").__aenter__(),
+                   await g[1].connect("/ws/broadcasts", user="ann").__aenter__(),
+                   await g[1].connect("/ws/broadcasts", user="bob").__aenter__(),
+                   await g[2].connect("/ws/broadcasts", user="cat").__aenter__()]
+        settles({"scope": "cluster", "replicas": 3, "connections": 5, "users": 3,
+                 "users_exact": True, "connected": True, "user_connections": 3})
+        # Each replica alone still knows only its own.
+        self.assertEqual(g[1].stats("ann")["user_connections"], 1)
+        self.assertEqual(g[1].stats()["scope"], "replica")
+
+        await sockets[2].close()  # ann's tab on replica 1
+        settles({"connections": 4, "users": 3, "user_connections": 2})
+        await sockets[0].close()
+        await sockets[1].close()  # ann is gone everywhere
+        settles({"connections": 2, "users": 2, "connected": False, "user_connections": 0})
+
+        # SIGKILL: replica 2 cannot withdraw its share; it expires.
+        g[2].process.kill()
+        g[2].process.wait()
+        took = settles({"replicas": 2, "connections": 1, "users": 1}, user="cat")
+        print(f"a killed replica dropped out of the totals after {took:.1f} s")
+        self.assertLess(took, 5 + 1 + 2)  # share expiry + one heartbeat + query slack
+        self.assertFalse(g[0].stats("cat", scope="cluster")["connected"])
+        # A replica that stops cleanly withdraws its share at once.
+        g[1].stop()
+        settles({"replicas": 1, "connections": 0, "users": 0}, user="bob")
+
     def steady_publisher(self, via, track, acked, stop, interval=0.005):
         """Publishes comments to `track` until `stop`; `acked` gets the ids
         acknowledged (202), in order."""

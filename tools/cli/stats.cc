@@ -13,21 +13,27 @@ namespace {
 constexpr std::string_view kHelp = R"help(pubsub stats: print a gateway's connection statistics.
 
 Usage:
-  pubsub stats http://HOST:PORT [--user U] [--key-file FILE]
+  pubsub stats http://HOST:PORT [--user U] [--scope cluster|replica] [--key-file FILE]
 
 Prints the gateway's GET /api/stats answer, one JSON object on one line:
-  {"connections":N,"users":N}  and with --user:  ..."user":"U","connected":true,"user_connections":N}
-The numbers are this gateway replica's.
+  {"scope":"cluster","replicas":N,"connections":N,"users":N,"users_exact":true}
+  and with --user:  ..."user":"U","connected":true,"user_connections":N}
+With --scope cluster (the default) the numbers are every live replica's, as
+the replicas last shared them through the bus (each shares every second; a
+replica that died drops out within 5 s). With --scope replica they are the
+asked replica's own, at this moment: {"scope":"replica","connections":N,"users":N}.
 
 Flags:
   --user U          Also report whether user U is connected, and on how many sockets.
+  --scope S         cluster (every replica; default) or replica (this one).
   --key-file FILE   The gateway's publisher key: a gateway with one configured shows its
                     statistics only to callers that send it.
   --timeout SECONDS Give up after this long. Default: 10
 
 )help";
 
-constexpr FlagSpec kFlags[] = {{"--user", true}, {"--key-file", true}, {"--timeout", true}};
+constexpr FlagSpec kFlags[] = {
+    {"--user", true}, {"--scope", true}, {"--key-file", true}, {"--timeout", true}};
 }  // namespace
 
 int RunStats(std::span<const std::string> raw, Io io) {
@@ -45,8 +51,12 @@ int RunStats(std::span<const std::string> raw, Io io) {
   auto timeout = ParseTimeout(args->Get("--timeout", "10"));
   if (!timeout.ok()) return UsageError(io, "stats", timeout.status().message());
 
-  std::string target = "/api/stats";
-  if (args->Has("--user")) target += "?user=" + QueryEscape(args->Get("--user"));
+  const std::string scope = args->Get("--scope", "cluster");
+  if (scope != "cluster" && scope != "replica") {
+    return UsageError(io, "stats", "--scope: expected cluster or replica, got '" + scope + "'");
+  }
+  std::string target = "/api/stats?scope=" + scope;
+  if (args->Has("--user")) target += "&user=" + QueryEscape(args->Get("--user"));
   std::vector<std::pair<std::string, std::string>> headers;
   if (args->Has("--key-file")) {
     auto key = auth::ReadSecretFile(args->Get("--key-file"));

@@ -28,6 +28,7 @@
 
 #include "absl/status/status.h"
 #include "pubsub/history.h"
+#include "pubsub/presence.h"
 
 namespace pubsub {
 
@@ -84,6 +85,18 @@ class Bus {
   // reached the handlers, and a subscriber with history catches up. Buses
   // that cannot lose subscriptions never call it. Set it before subscribing.
   virtual void SetResubscribedHandler(std::function<void()> /*handler*/) {}
+
+  // Cluster-wide presence (pubsub/presence.h). SharePresence writes this
+  // replica's share; `done` gets FailedPrecondition when `share` is not
+  // `full` and the bus holds no live share of that replica (it expired, or
+  // Redis lost it): send it again with every user. QueryPresence adds up the
+  // live shares (`user` may be empty). Unimplemented by buses without it.
+  virtual void SharePresence(PresenceShare /*share*/, DoneCallback done) {
+    if (done) done(absl::UnimplementedError("this bus keeps no presence"));
+  }
+  virtual void QueryPresence(std::string_view /*user*/, PresenceCallback done) {
+    if (done) done(absl::UnimplementedError("this bus keeps no presence"));
+  }
 
   // A one-word description for logs and the startup line ("memory", "redis://...").
   virtual std::string Describe() const = 0;

@@ -31,6 +31,9 @@
 #include "pubsub/bus.h"
 
 namespace pubsub {
+namespace internal {
+class PresenceTable;
+}  // namespace internal
 
 class EmbeddedBus final : public Bus {
  public:
@@ -46,6 +49,9 @@ class EmbeddedBus final : public Bus {
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;
+  // Presence in memory (one process: the only replica), as on Redis.
+  void SharePresence(PresenceShare share, DoneCallback done) override;
+  void QueryPresence(std::string_view user, PresenceCallback done) override;
   bool IsReady() const override { return true; }
   std::string Describe() const override { return "memory"; }
 
@@ -85,6 +91,9 @@ class EmbeddedBus final : public Bus {
   std::recursive_mutex history_mutex_;
   absl::flat_hash_map<std::string, Ring> rings_;  // guarded by history_mutex_
   size_t sweep_at_ = 1024;                        // rings_.size() that triggers a sweep
+
+  std::mutex presence_mutex_;
+  std::unique_ptr<internal::PresenceTable> presence_;  // guarded by presence_mutex_
 };
 
 }  // namespace pubsub

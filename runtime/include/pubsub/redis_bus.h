@@ -190,6 +190,10 @@ class RedisBus final : public Bus {
                      StoredCallback done) override;
   void ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
                    size_t limit, HistoryCallback done) override;
+  // Presence (pubsub/presence.h): FCALL pubsub_presence_put / _get on keys
+  // under the {presence} hash tag.
+  void SharePresence(PresenceShare share, DoneCallback done) override;
+  void QueryPresence(std::string_view user, PresenceCallback done) override;
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;

@@ -98,6 +98,9 @@ class RedisClusterBus final : public Bus {
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler,
                            DoneCallback ready) override;
   void Unsubscribe(SubscriptionId id) override;
+  // On the master of the {presence} hash tag's slot.
+  void SharePresence(PresenceShare share, DoneCallback done) override;
+  void QueryPresence(std::string_view user, PresenceCallback done) override;
   void SetResubscribedHandler(std::function<void()> handler) override;
   bool IsReady() const override;
   bool IsConnected() const override;

@@ -17,6 +17,8 @@ namespace pubsub::internal::redis {
 
 inline constexpr std::string_view kStoreFunction = "pubsub_store";
 inline constexpr std::string_view kReadFunction = "pubsub_read";
+inline constexpr std::string_view kPresencePutFunction = "pubsub_presence_put";
+inline constexpr std::string_view kPresenceGetFunction = "pubsub_presence_get";
 
 // pubsub_store KEYS: stream, meta. ARGV: envelope, size, ttl seconds (0: none),
 //   an epoch to start with if the topic has none, channel, "PUBLISH" or
@@ -90,6 +92,85 @@ redis.register_function('pubsub_read', function(keys, args)
   local reply = {epoch, last, first}
   for i = 1, #entries do reply[#reply + 1] = entries[i][2][2] end
   return reply
+end)
+
+-- Presence: KEYS replicas (zset id -> expiry ms), counts (hash id ->
+-- connections); a replica's users hash is ARGV-named prefix .. id (the same
+-- {hash tag}, so the same slot).
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function prune(replicas, counts, prefix, now)
+  local dead = redis.call('ZRANGEBYSCORE', replicas, '-inf', now)
+  for _, id in ipairs(dead) do
+    redis.call('HDEL', counts, id)
+    redis.call('DEL', prefix .. id)
+  end
+  if #dead > 0 then redis.call('ZREMRANGEBYSCORE', replicas, '-inf', now) end
+end
+
+-- ARGV: users prefix, replica id, ttl ms, connections, full (1/0), then
+-- user, count pairs (count 0: gone). Returns 1, or 0 when a partial share
+-- finds no live share to update.
+redis.register_function('pubsub_presence_put', function(keys, args)
+  local replicas, counts, prefix, id = keys[1], keys[2], args[1], args[2]
+  local now, ttl = now_ms(), tonumber(args[3])
+  local users = prefix .. id
+  if args[5] == '1' then
+    redis.call('DEL', users)
+  else
+    local expires = redis.call('ZSCORE', replicas, id)
+    if not expires or tonumber(expires) <= now then return 0 end
+  end
+  prune(replicas, counts, prefix, now)
+  for i = 6, #args, 2 do
+    if args[i + 1] == '0' then
+      redis.call('HDEL', users, args[i])
+    else
+      redis.call('HSET', users, args[i], args[i + 1])
+    end
+  end
+  redis.call('PEXPIRE', users, ttl)
+  redis.call('ZADD', replicas, now + ttl, id)
+  redis.call('HSET', counts, id, args[4])
+  return 1
+end)
+
+-- ARGV: users prefix, user ('' for none), exact limit. Returns {replicas,
+-- connections, users, exact (1/0), the user's connections}.
+redis.register_function('pubsub_presence_get', function(keys, args)
+  local replicas, counts, prefix, user = keys[1], keys[2], args[1], args[2]
+  local now = now_ms()
+  prune(replicas, counts, prefix, now)
+  local live = redis.call('ZRANGEBYSCORE', replicas, '(' .. now, '+inf')
+  local connections, entries, user_connections = 0, 0, 0
+  for _, id in ipairs(live) do
+    connections = connections + (tonumber(redis.call('HGET', counts, id)) or 0)
+    entries = entries + redis.call('HLEN', prefix .. id)
+    if user ~= '' then
+      user_connections = user_connections + (tonumber(redis.call('HGET', prefix .. id, user)) or 0)
+    end
+  end
+  local users, exact = entries, 1
+  if #live > 1 then
+    if entries <= tonumber(args[3]) then
+      local seen = {}
+      users = 0
+      for _, id in ipairs(live) do
+        for _, u in ipairs(redis.call('HKEYS', prefix .. id)) do
+          if not seen[u] then
+            seen[u] = true
+            users = users + 1
+          end
+        end
+      end
+    else
+      exact = 0
+    end
+  end
+  return {#live, connections, users, exact, user_connections}
 end)
 )lua";
 

@@ -78,6 +78,8 @@ class RedisBus::Impl final : private Connection::Owner {
                    size_t limit, HistoryCallback done);
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler, DoneCallback ready);
   void Unsubscribe(SubscriptionId id);
+  void SharePresence(PresenceShare share, DoneCallback done);
+  void QueryPresence(std::string_view user, PresenceCallback done);
   void SetResubscribedHandler(std::function<void()> handler) {
     std::lock_guard lock(mutex_);
     resubscribed_ = std::move(handler);
@@ -157,6 +159,10 @@ class RedisBus::Impl final : private Connection::Owner {
   }
   std::string MetaKey(std::string_view topic) const {
     return options_.sharded ? Channel(topic) + ":m" : "{" + Channel(topic) + "}:m";
+  }
+  // Presence keys: one {hash tag} for all, so one slot on a cluster.
+  std::string PresenceKey(std::string_view what) const {
+    return options_.channel_prefix + "{presence}:" + std::string(what);
   }
   // Fails every command in flight (pub_mutex_ held): their handlers, as
   // callbacks to run after releasing the lock.
@@ -551,6 +557,93 @@ void RedisBus::Impl::ReadHistory(std::string_view topic, const HistoryPolicy& po
             result = absl::UnavailableError("redis unavailable: unexpected reply to FCALL");
             connection_status = absl::InvalidArgumentError(
                 "unexpected reply to FCALL pubsub_read: " + internal::redis::DescribeReply(*reply));
+          }
+        }
+        finish(std::move(result));
+        return connection_status;
+      });
+  if (!refused.ok()) asio::post(io_, [finish, refused] { finish(refused); });
+}
+
+void RedisBus::Impl::SharePresence(PresenceShare share, DoneCallback done) {
+  auto shared_done = std::make_shared<DoneCallback>(std::move(done));
+  auto finish = [this, shared_done](absl::Status status) {
+    if (*shared_done) RunUserCallback(kDoneCallback, [&] { (*shared_done)(std::move(status)); });
+  };
+  std::vector<std::string> args = {"FCALL",
+                                   std::string(internal::redis::kPresencePutFunction),
+                                   "2",
+                                   PresenceKey("replicas"),
+                                   PresenceKey("counts"),
+                                   PresenceKey("users:"),
+                                   share.replica,
+                                   std::to_string(share.ttl.count()),
+                                   std::to_string(share.connections),
+                                   share.full ? "1" : "0"};
+  for (auto& [user, count] : share.users) {
+    args.push_back(std::move(user));
+    args.push_back(std::to_string(count));
+  }
+  std::string command;
+  std::vector<std::string_view> views(args.begin(), args.end());
+  AppendCommand(command, views);
+  absl::Status refused =
+      Enqueue(std::move(command), [this, finish](const redisReply* reply, absl::Status failure) {
+        absl::Status status = std::move(failure);
+        absl::Status connection_status;
+        if (reply != nullptr) {
+          if (reply->type == REDIS_REPLY_ERROR) {
+            status = Refused("redis refused to store presence: ", ReplyText(*reply));
+          } else if (reply->type == REDIS_REPLY_INTEGER) {
+            if (reply->integer == 0) {
+              status = absl::FailedPreconditionError("no live presence share: send it whole");
+            }
+          } else {
+            status = absl::UnavailableError("redis unavailable: unexpected reply to FCALL");
+            connection_status =
+                absl::InvalidArgumentError("unexpected reply to FCALL pubsub_presence_put: " +
+                                           internal::redis::DescribeReply(*reply));
+          }
+        }
+        finish(std::move(status));
+        return connection_status;
+      });
+  if (!refused.ok()) asio::post(io_, [finish, refused] { finish(refused); });
+}
+
+void RedisBus::Impl::QueryPresence(std::string_view user, PresenceCallback done) {
+  auto shared_done = std::make_shared<PresenceCallback>(std::move(done));
+  auto finish = [this, shared_done](absl::StatusOr<PresenceTotals> totals) {
+    if (*shared_done) RunUserCallback(kDoneCallback, [&] { (*shared_done)(std::move(totals)); });
+  };
+  std::string command;
+  AppendCommand(command, {"FCALL", internal::redis::kPresenceGetFunction, "2",
+                          PresenceKey("replicas"), PresenceKey("counts"), PresenceKey("users:"),
+                          user, std::to_string(kExactUserLimit)});
+  absl::Status refused =
+      Enqueue(std::move(command), [this, finish](const redisReply* reply, absl::Status failure) {
+        absl::StatusOr<PresenceTotals> result = absl::UnknownError("no reply");
+        if (reply == nullptr) result = std::move(failure);
+        absl::Status connection_status;
+        if (reply != nullptr) {
+          bool shaped = reply->type == REDIS_REPLY_ARRAY && reply->elements == 5;
+          for (size_t i = 0; shaped && i < 5; ++i) {
+            shaped = reply->element[i]->type == REDIS_REPLY_INTEGER;
+          }
+          if (reply->type == REDIS_REPLY_ERROR) {
+            result = Refused("redis refused to read presence: ", ReplyText(*reply));
+          } else if (shaped) {
+            auto at = [&](size_t i) { return static_cast<uint64_t>(reply->element[i]->integer); };
+            result = PresenceTotals{.replicas = at(0),
+                                    .connections = at(1),
+                                    .users = at(2),
+                                    .users_exact = at(3) != 0,
+                                    .user_connections = at(4)};
+          } else {
+            result = absl::UnavailableError("redis unavailable: unexpected reply to FCALL");
+            connection_status =
+                absl::InvalidArgumentError("unexpected reply to FCALL pubsub_presence_get: " +
+                                           internal::redis::DescribeReply(*reply));
           }
         }
         finish(std::move(result));
@@ -955,6 +1048,12 @@ void RedisBus::PublishStored(std::string_view topic, std::string envelope,
 void RedisBus::ReadHistory(std::string_view topic, const HistoryPolicy& policy, uint64_t after_seq,
                            size_t limit, HistoryCallback done) {
   impl_->ReadHistory(topic, policy, after_seq, limit, std::move(done));
+}
+void RedisBus::SharePresence(PresenceShare share, DoneCallback done) {
+  impl_->SharePresence(std::move(share), std::move(done));
+}
+void RedisBus::QueryPresence(std::string_view user, PresenceCallback done) {
+  impl_->QueryPresence(user, std::move(done));
 }
 
 Bus::SubscriptionId RedisBus::Subscribe(std::string_view topic, MessageHandler handler,

@@ -74,6 +74,8 @@ class RedisClusterBus::Impl final : private Connection::Owner {
                    size_t limit, HistoryCallback done);
   SubscriptionId Subscribe(std::string_view topic, MessageHandler handler, DoneCallback ready);
   void Unsubscribe(SubscriptionId id);
+  void SharePresence(PresenceShare share, DoneCallback done);
+  void QueryPresence(std::string_view user, PresenceCallback done);
   void SetResubscribedHandler(std::function<void()> handler);
   bool IsReady() const;
   bool IsConnected() const;
@@ -613,6 +615,43 @@ void RedisClusterBus::Impl::ReadHistory(std::string_view topic, const HistoryPol
   Run(std::move(call));
 }
 
+// Presence lives in the slot of its {presence} hash tag (pubsub_presence_*).
+void RedisClusterBus::Impl::SharePresence(PresenceShare share, DoneCallback done) {
+  auto call = std::make_shared<Call>();
+  call->topic = "presence";
+  call->slot = ClusterSlot("{presence}");
+  call->deadline = Clock::now() + options_.redirect_budget;
+  auto shared_done = std::make_shared<DoneCallback>(std::move(done));
+  auto shared_share = std::make_shared<const PresenceShare>(std::move(share));
+  call->fail = [shared_done](absl::Status status) {
+    if (*shared_done) (*shared_done)(std::move(status));
+  };
+  call->attempt = [this, shared_done, shared_share](RedisBus& bus, const CallPtr& self) {
+    bus.SharePresence(*shared_share, [this, self, shared_done](absl::Status status) {
+      Finish(self, std::move(status), *shared_done);
+    });
+  };
+  Run(std::move(call));
+}
+
+void RedisClusterBus::Impl::QueryPresence(std::string_view user, PresenceCallback done) {
+  auto call = std::make_shared<Call>();
+  call->topic = "presence";
+  call->slot = ClusterSlot("{presence}");
+  call->deadline = Clock::now() + options_.redirect_budget;
+  auto shared_done = std::make_shared<PresenceCallback>(std::move(done));
+  call->fail = [shared_done](absl::Status status) {
+    if (*shared_done) (*shared_done)(std::move(status));
+  };
+  call->attempt = [this, shared_done, user = std::string(user)](RedisBus& bus,
+                                                                const CallPtr& self) {
+    bus.QueryPresence(user, [this, self, shared_done](absl::StatusOr<PresenceTotals> totals) {
+      Finish(self, std::move(totals), *shared_done);
+    });
+  };
+  Run(std::move(call));
+}
+
 // ---------------------------------------------------------------- subscriptions
 
 Bus::SubscriptionId RedisClusterBus::Impl::Subscribe(std::string_view topic, MessageHandler handler,
@@ -823,6 +862,12 @@ Bus::SubscriptionId RedisClusterBus::Subscribe(std::string_view topic, MessageHa
   return impl_->Subscribe(topic, std::move(handler), std::move(ready));
 }
 void RedisClusterBus::Unsubscribe(SubscriptionId id) { impl_->Unsubscribe(id); }
+void RedisClusterBus::SharePresence(PresenceShare share, DoneCallback done) {
+  impl_->SharePresence(std::move(share), std::move(done));
+}
+void RedisClusterBus::QueryPresence(std::string_view user, PresenceCallback done) {
+  impl_->QueryPresence(user, std::move(done));
+}
 void RedisClusterBus::SetResubscribedHandler(std::function<void()> handler) {
   impl_->SetResubscribedHandler(std::move(handler));
 }

@@ -159,7 +159,16 @@ TEST_F(FrontDoorTest, StatsNeedTheKeyWhenOneIsSet) {
   const std::string answer = Answer("GET /api/stats?user=ann HTTP/1.1\r\nAuthorization: Bearer " +
                                     std::string(kKey) + "\r\n\r\n");
   EXPECT_THAT(answer, StartsWith("HTTP/1.1 200 "));
-  EXPECT_THAT(answer, HasSubstr(R"({"connections":0,"users":0,"user":"ann","connected":false)"));
+  EXPECT_THAT(answer, HasSubstr(R"({"scope":"cluster","replicas":0,"connections":0,"users":0,)"
+                                R"("users_exact":true,"user":"ann","connected":false)"));
+  // This replica alone, without asking the bus.
+  const std::string local =
+      Answer("GET /api/stats?scope=replica HTTP/1.1\r\nAuthorization: Bearer " + std::string(kKey) +
+             "\r\n\r\n");
+  EXPECT_THAT(local, HasSubstr(R"({"scope":"replica","connections":0,"users":0})"));
+  EXPECT_THAT(Answer("GET /api/stats?scope=world HTTP/1.1\r\nAuthorization: Bearer " +
+                     std::string(kKey) + "\r\n\r\n"),
+              StartsWith("HTTP/1.1 400 "));
 }
 
 TEST_F(FrontDoorTest, TheSchemaIsServedToAnyoneAsAsyncApi) {

@@ -290,17 +290,32 @@ class CliGatewayTest(unittest.IsolatedAsyncioTestCase):
             result = run_cli("stats", self.gw.base, "--user", "st-ann")
             self.assertNotEqual(result.returncode, 0, "a gateway with a key wants it for stats")
             self.assertIn("401", result.stderr)
-            result = run_cli("stats", self.gw.base, "--user", "st-ann", "--key-file",
-                             self.gw.key_file)
+            result = run_cli("stats", self.gw.base, "--user", "st-ann", "--scope", "replica",
+                             "--key-file", self.gw.key_file)
             self.assertEqual(result.returncode, 0, result.stderr)
             stats = json.loads(result.stdout)
+            self.assertEqual(stats["scope"], "replica")
             self.assertEqual(stats["user"], "st-ann")
             self.assertIs(stats["connected"], True)
             self.assertEqual(stats["user_connections"], 2)
             self.assertGreaterEqual(stats["connections"], 2)
-            result = run_cli("stats", self.gw.base, "--key-file", self.gw.key_file)
+            result = run_cli("stats", self.gw.base, "--scope", "replica", "--key-file",
+                             self.gw.key_file)
             self.assertEqual(result.returncode, 0, result.stderr)
-            self.assertEqual(set(json.loads(result.stdout)), {"connections", "users"})
+            self.assertEqual(set(json.loads(result.stdout)), {"scope", "connections", "users"})
+
+            # The cluster's view (the default) follows within a heartbeat.
+            def cluster_view():
+                result = run_cli("stats", self.gw.base, "--user", "st-ann", "--key-file",
+                                 self.gw.key_file)
+                self.assertEqual(result.returncode, 0, result.stderr)
+                return json.loads(result.stdout)
+            self.gw.wait_for(lambda: cluster_view()["user_connections"] == 2, "cluster stats")
+            view = cluster_view()
+            self.assertEqual((view["scope"], view["replicas"]), ("cluster", 1))
+            result = run_cli("stats", self.gw.base, "--scope", "world")
+            self.assertEqual(result.returncode, 2)
+            self.assertIn("--scope", result.stderr)
 
     def test_history_prints_events_with_positions_and_pages_with_all(self):
         for i in range(1, 6):
