@@ -452,7 +452,7 @@ HTTP surface:
   ws://HOST/ws/comments/42?token=JWT            JWT claims: sub (user id), roles (array of strings), exp
   POST /api/publish[?to=USER&to=USER]           body: the event exactly as browsers receive it; 202 {"id":…}, 400, 401, 503
        Authorization: Bearer PUBLISHER_KEY      e.g. {"type":"new_broadcast","data":{"id":1,"title":"Hi",...}}
-  GET  /healthz  /readyz  /metrics  /api/stats[?user=ID]
+  GET  /healthz  /readyz  /metrics  /api/stats[?user=ID][&scope=replica]
   The token may also come from "Authorization: Bearer JWT" or the WebSocket subprotocols
   "bearer, JWT" (the gateway then answers with the subprotocol "bearer").
 )";
