@@ -5,12 +5,21 @@ resharded with redis-cli while events flow. What every client received is
 checked event by event."""
 
 import asyncio
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 import unittest
 
 import recovery_test as rt
 from harness import Gateway, RedisCluster, recv_json
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "grpc"))
+from grpc_harness import GrpcGateway, bearer, load_stubs  # noqa: E402
+
+CLI = os.environ.get("PUBSUB_CLI", "pubsub")
 
 PREFIX = "pubsub:"
 
@@ -51,7 +60,9 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
     def setUp(self):
         self.cluster = RedisCluster()
         try:
-            self.replicas = [Gateway(bus=self.cluster.url) for _ in range(3)]
+            # Replica 0 serves gRPC too.
+            self.replicas = [GrpcGateway(bus=self.cluster.url)] + \
+                [Gateway(bus=self.cluster.url) for _ in range(2)]
             for gw in self.replicas:
                 gw.wait_for(lambda gw=gw: gw.request("GET", "/readyz")[0] == 200,
                             "replica ready")
@@ -105,6 +116,22 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
         self.publish_ok(self.replicas[2], notice, to=["alice"])
         for ws in alice:
             self.assertEqual((await recv_json(ws))["type"], "private_message")
+
+        # A worker over gRPC (through replica 0), and the CLI straight to the
+        # cluster, as a C++ service would.
+        stubs = load_stubs()
+        pb, rpc = stubs["publisher_pb2"], stubs["publisher_pb2_grpc"]
+        with self.replicas[0].channel() as channel:
+            rpc.PublisherStub(channel).Publish(pb.PublishRequest(json=pb.JsonEvent(
+                type="new_comment", json=json.dumps(rt.comment(tracks[1], 100)))),
+                metadata=bearer())
+        done = subprocess.run([CLI, "publish", "new_comment", json.dumps(rt.comment(tracks[2], 200)),
+                               "--redis", self.cluster.url], capture_output=True, text=True,
+                              timeout=30)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for i in range(3):
+            self.assertEqual((await recv_json(clients[(i, tracks[1])]))["data"]["id"], 100)
+            self.assertEqual((await recv_json(clients[(i, tracks[2])]))["data"]["id"], 200)
 
         # Each shard holds only its own topics: 3 subscribers (one per gateway)
         # on the owner, none elsewhere.
