@@ -14,7 +14,7 @@ import time
 import unittest
 
 import recovery_test as rt
-from harness import Gateway, RedisCluster, recv_json
+from harness import PUBLISHER_KEY, Gateway, RedisCluster, recv_json
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "grpc"))
 from grpc_harness import GrpcGateway, bearer, load_stubs  # noqa: E402
@@ -132,6 +132,15 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
         for i in range(3):
             self.assertEqual((await recv_json(clients[(i, tracks[1])]))["data"]["id"], 100)
             self.assertEqual((await recv_json(clients[(i, tracks[2])]))["data"]["id"], 200)
+
+        # The History API reads each topic's history from its shard.
+        for n, track in enumerate(tracks):
+            status, body = self.replicas[(n + 1) % 3].request(
+                "GET", f"/api/history/ws/comments/{track}",
+                headers={"Authorization": f"Bearer {PUBLISHER_KEY}"})
+            self.assertEqual(status, 200, body)
+            ids = [e["event"]["data"]["id"] for e in json.loads(body)["events"]]
+            self.assertEqual(ids, [n] + {1: [100], 2: [200]}.get(n, []))
 
         # Each shard holds only its own topics: 3 subscribers (one per gateway)
         # on the owner, none elsewhere.
@@ -253,7 +262,11 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
             await asyncio.gather(*(c.next() for c in clients))
             killed_at = time.monotonic()
             self.cluster.kill_master(victim)
+            # Like one Redis that is down: not ready while a slot has no master.
+            readyz = lambda: self.replicas[1].request("GET", "/readyz")[0]  # noqa: E731
+            self.replicas[1].wait_for(lambda: readyz() == 503, "/readyz 503 during the failover")
             failover = self.cluster.wait_for_failover()
+            self.replicas[1].wait_for(lambda: readyz() == 200, "/readyz 200 after the failover")
             print(f"failover took {failover:.1f} s")
 
             async def stop_later():
