@@ -8,7 +8,9 @@
 #   bench/run_scenarios.sh [--build build-f] [--only idle,fanout,...] [--quick]
 #                          [--compare-gateway OLD_GATEWAY_BINARY] [--wait-quiet SECONDS]
 #
-# Scenarios: ceiling idle fanout latency scoped personal publish micro compare history.
+# Scenarios: ceiling idle fanout latency scoped personal publish micro compare history
+# cluster (cluster: a 3-master + 3-replica Redis Cluster started with redis-cli --cluster
+# create; one node vs 3 shards, classic PUBLISH vs sharded SPUBLISH, slot skew).
 # The logic is in bench/scenarios/run.py (Debian's python3; no extra modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
