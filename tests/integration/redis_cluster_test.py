@@ -133,6 +133,16 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
             self.assertEqual((await recv_json(clients[(i, tracks[1])]))["data"]["id"], 100)
             self.assertEqual((await recv_json(clients[(i, tracks[2])]))["data"]["id"], 200)
 
+        # Targets: an event for u1 only, on every shard.
+        for n, track in enumerate(tracks):
+            self.publish_ok(self.replicas[n % 3], rt.comment(track, 300 + n), to=["u1"])
+        for n, track in enumerate(tracks):
+            self.assertEqual((await recv_json(clients[(1, track)]))["data"]["id"], 300 + n)
+        for (i, track), ws in clients.items():
+            if i != 1:
+                with self.assertRaises(asyncio.TimeoutError):
+                    await asyncio.wait_for(ws.recv(), 0.2)
+
         # The History API reads each topic's history from its shard.
         for n, track in enumerate(tracks):
             status, body = self.replicas[(n + 1) % 3].request(
@@ -140,7 +150,7 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
                 headers={"Authorization": f"Bearer {PUBLISHER_KEY}"})
             self.assertEqual(status, 200, body)
             ids = [e["event"]["data"]["id"] for e in json.loads(body)["events"]]
-            self.assertEqual(ids, [n] + {1: [100], 2: [200]}.get(n, []))
+            self.assertEqual(ids, [n] + {1: [100], 2: [200]}.get(n, []) + [300 + n])
 
         # Each shard holds only its own topics: 3 subscribers (one per gateway)
         # on the owner, none elsewhere.
