@@ -84,7 +84,12 @@ int RunGateway(int argc, char** argv, std::span<const Schema> schemas) {
   std::unique_ptr<pubsub::gateway::GrpcServer> grpc_server;
   std::string grpc_part;
   if (!config.grpc_listen_host.empty()) {
-    auto started = pubsub::gateway::StartGrpcServer(config, registry, gateway.publisher());
+    auto started = pubsub::gateway::StartGrpcServer(
+        config, registry, gateway.publisher(),
+        [&events = gateway.context().metrics.events](const pubsub::EventInfo* event,
+                                                     const absl::Status& outcome) {
+          events.CountPublish(pubsub::gateway::PublishSource::kGrpc, event, outcome);
+        });
     if (!started.ok()) {
       spdlog::critical("{}", pubsub::gateway::View(started.status().message()));
       gateway.Shutdown();

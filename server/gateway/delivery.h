@@ -23,6 +23,8 @@
 #include "absl/container/flat_hash_set.h"
 #include "pubsub/history.h"
 
+#include "server/gateway/event_metrics.h"
+
 namespace pubsub::gateway {
 
 // A complete WebSocket text frame built in place: the payload is appended to
@@ -52,6 +54,8 @@ struct Delivery {
   // Built when there are many targets, so a check is O(1).
   std::unique_ptr<absl::flat_hash_set<std::string_view>> target_set;
   size_t channel_index = 0;
+  // EventMetrics' index of the event's type; kNoType for a control delivery.
+  size_t event_type = EventMetrics::kNoType;
   int64_t publish_time_unix_nanos = 0;
 
   std::string_view frame() const { return plain.bytes(); }

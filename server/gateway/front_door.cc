@@ -99,6 +99,7 @@ Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer
     if (absl::Status allowed = context_.publisher_key.Check(Authorization(request));
         !allowed.ok()) {
       context_.metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
+      context_.metrics.events.Refused(PublishSource::kHttp, RefusalReason::kUnauthorized);
       return Refuse(http::JsonError(HttpStatusOf(allowed), View(allowed.message())));
     }
     Decision decision;
@@ -249,23 +250,28 @@ void FrontDoor::Publish(const http::Request& request, const routing::RequestTarg
   auto parsed = context_.registry.ParseJson(request.body());
   if (!parsed.ok()) {
     metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
+    metrics.events.Refused(PublishSource::kHttp, RefusalReason::kInvalid);
     return done(http::JsonError(http::Status::bad_request, View(parsed.status().message())));
   }
   spdlog::debug("http: {} publishes {} ({} targets)", peer, parsed->info->type,
                 target.query.to.size());
   context_.publisher.Publish(
       *parsed->info, *parsed->message, target.query.to,
-      [&metrics, done = std::move(done)](absl::StatusOr<std::string> id) {
+      [&metrics, type = metrics.events.TypeIndex(parsed->info),
+       done = std::move(done)](absl::StatusOr<std::string> id) {
         if (!id.ok()) {
           metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
           const absl::Status& status = id.status();
+          metrics.events.Refused(PublishSource::kHttp, absl::IsInvalidArgument(status)
+                                                           ? RefusalReason::kInvalid
+                                                           : RefusalReason::kUnavailable);
           // A refusal by the bus other than bad input means it is down.
           return done(http::JsonError(status.code() == absl::StatusCode::kInvalidArgument
                                           ? http::Status::bad_request
                                           : http::Status::service_unavailable,
                                       View(status.message())));
         }
-        metrics.events_published.fetch_add(1, std::memory_order_relaxed);
+        metrics.events.Published(PublishSource::kHttp, type);
         std::string body = "{\"id\":";
         internal::JsonWriter writer(body);
         writer.String(*id);

@@ -313,7 +313,9 @@ DeliveryPtr Hub::Render(const TopicPtr& topic, std::string_view envelope) {
         delivery->targets.begin(), delivery->targets.end());
   }
   delivery->channel_index = topic->channel_index;
+  delivery->event_type = metrics_.events.TypeIndex(info);
   delivery->publish_time_unix_nanos = meta.publish_time_unix_nanos;
+  metrics_.events.Received(delivery->event_type);
   return delivery;
 }
 
@@ -328,6 +330,8 @@ void Hub::Enqueue(size_t loop, const TopicPtr& topic, const DeliveryPtr& deliver
       inbox.bytes += cost;
     } else {
       metrics_.shard(loop).loop_queue_overflows.fetch_add(1, std::memory_order_relaxed);
+      // Once per loop that could not take it (its clients are shed).
+      metrics_.events.Dropped(loop, delivery->event_type, DropReason::kQueueFull);
       if (!topic->shed_pending[loop].exchange(true)) inbox.items.push_back({topic, nullptr});
     }
     post = !inbox.drain_posted;

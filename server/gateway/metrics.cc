@@ -6,7 +6,8 @@
 
 namespace pubsub::gateway {
 
-Metrics::Metrics(size_t shards, const Registry& registry) : registry_(registry) {
+Metrics::Metrics(size_t shards, const Registry& registry)
+    : events(shards, registry), registry_(registry) {
   const size_t channels = registry.channels().size();
   for (size_t i = 0; i < shards; ++i) {
     auto shard = std::make_unique<ShardCounters>();
@@ -69,9 +70,6 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
   AppendMetric(out, "pubsub_events_dropped_total", "counter",
                "Bus messages dropped as undecodable or of an unknown type.",
                events_dropped.load(std::memory_order_relaxed));
-  AppendMetric(out, "pubsub_events_published_total", "counter",
-               "Events accepted by the publish endpoint.",
-               events_published.load(std::memory_order_relaxed));
   AppendMetric(out, "pubsub_publish_rejected_total", "counter",
                "Publish requests refused (bad input, auth, bus down).",
                publish_rejected.load(std::memory_order_relaxed));
@@ -153,6 +151,7 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
                    "pubsub_channel_deliveries_total{{channel=\"{}\"}} {}\n", channels[c]->name,
                    total);
   }
+  events.Render(out);
   if (extra_) out += extra_();
   return out;
 }

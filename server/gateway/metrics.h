@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "pubsub/registry.h"
+#include "server/gateway/event_metrics.h"
 
 namespace pubsub::gateway {
 
@@ -64,8 +65,8 @@ class Metrics {
   // Counted where they happen (the bus thread, the publish endpoint).
   Counter events_in{0};         // events received from the bus
   Counter events_dropped{0};    // undecodable or unknown events from the bus
-  Counter events_published{0};  // accepted by the publish endpoint
   Counter publish_rejected{0};  // refused by the publish endpoint (4xx/5xx)
+  EventMetrics events;          // per event type (event_metrics.h)
   Counter accept_errors{0};     // accept() failures (EMFILE and friends)
 
   // An exception caught by the last-resort guard.

@@ -15,6 +15,13 @@
 namespace pubsub::gateway {
 namespace {
 
+// Wall-clock time, as publishers stamp events (publish_time_unix_nanos).
+int64_t NowUnixNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
@@ -261,6 +268,23 @@ void WsSession::Refill() {
   }
 }
 
+void WsSession::CountWritten(const Delivery& delivery, int64_t now_ns) {
+  const int64_t latency =
+      delivery.publish_time_unix_nanos > 0 ? now_ns - delivery.publish_time_unix_nanos : -1;
+  context_.metrics.events.Delivered(loop_, delivery.event_type, latency < 0 ? -1 : latency);
+}
+
+void WsSession::CountDropped(DropReason reason, bool queue_too) {
+  EventMetrics& events = context_.metrics.events;
+  if (queue_too) {
+    for (const DeliveryPtr& d : queue_) events.Dropped(loop_, d->event_type, reason);
+  }
+  for (const DeliveryPtr& d : held_) events.Dropped(loop_, d->event_type, reason);
+  for (size_t i = missed_next_; i < missed_.size(); ++i) {
+    if (missed_[i]->IsFor(identity_.user_id)) events.Dropped(loop_, missed_[i]->event_type, reason);
+  }
+}
+
 void WsSession::DropRecovery() {
   queued_bytes_ -= held_bytes_;
   held_bytes_ = 0;
@@ -292,6 +316,12 @@ void WsSession::Close(uint16_t code, std::string_view reason) {
 void WsSession::StartClose(uint16_t code, std::string_view reason, bool drop_queue) {
   if (state_ == State::kClosing || state_ == State::kFinished) return;
   state_ = State::kClosing;
+  if (drop_queue) {
+    CountDropped(code == 1013 ? DropReason::kSlowConsumer : DropReason::kDisconnected, true);
+  } else {  // the queue still goes out; a recovery's held and missed events do not
+    CountDropped(context_.shutting_down.load() ? DropReason::kShutdown : DropReason::kDisconnected,
+                 false);
+  }
   DropRecovery();  // the client reconnects from the last position it got
   if (drop_queue) {
     queue_.clear();
@@ -488,8 +518,11 @@ void WsSession::MaybeWrite() {
     queued_bytes_ -= control_bytes;
     pong_.clear();
     ping_due_ = false;
-    for (size_t i = 0; i < frames; ++i)
+    const int64_t now_ns = NowUnixNanos();
+    for (size_t i = 0; i < frames; ++i) {
       queued_bytes_ -= queue_[i]->FrameFor(recovery_protocol_).size();
+      CountWritten(*queue_[i], now_ns);
+    }
     queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(frames));
     if (done == total) Refill();
     if (done < total) {
@@ -517,8 +550,11 @@ void WsSession::MaybeWrite() {
     buffers_.push_back(asio::buffer(control_in_flight_));
   }
   in_flight_.swap(queue_);
-  for (const auto& delivery : in_flight_)
+  const int64_t now_ns = NowUnixNanos();
+  for (const auto& delivery : in_flight_) {
     buffers_.push_back(asio::buffer(delivery->FrameFor(recovery_protocol_)));
+    CountWritten(*delivery, now_ns);
+  }
   const bool closing = state_ == State::kClosing && !close_frame_.empty() && !close_sent_;
   if (closing) {
     buffers_.push_back(asio::buffer(close_frame_));
@@ -594,6 +630,8 @@ void WsSession::Finish() {
     table[table_index]->table_index = table_index;
     table.pop_back();
   }
+  CountDropped(context_.shutting_down.load() ? DropReason::kShutdown : DropReason::kDisconnected,
+               true);
   queue_.clear();
   DropRecovery();
   refused_ = nullptr;

@@ -109,6 +109,10 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   void Refill();
   // Forgets the recovery's missed and held events (the session closes).
   void DropRecovery();
+  // Per event type metrics: a frame handed to the socket; the events still
+  // waiting (queue, held, missed) when they will never be sent.
+  void CountWritten(const Delivery& delivery, int64_t now_ns);
+  void CountDropped(DropReason reason, bool queue_too);
   // Queues a frame (bounded: a full queue closes the client as a slow
   // consumer) and schedules the flush. False when the session closed.
   bool Queue(const DeliveryPtr& delivery);

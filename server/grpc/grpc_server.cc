@@ -19,7 +19,8 @@ static_assert(PublisherService::kMaxStreamEvents * 40 + 64 * 1024 <= GrpcServer:
 
 struct GrpcServer::Impl {
   Impl(const Registry& registry, Publisher& publisher, GrpcServerOptions options)
-      : options(std::move(options)), service(registry, publisher, this->options.key_policy) {}
+      : options(std::move(options)),
+        service(registry, publisher, this->options.key_policy, this->options.on_publish) {}
 
   const GrpcServerOptions options;
   PublisherService service;
@@ -93,9 +94,11 @@ void GrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
 
 absl::StatusOr<std::unique_ptr<GrpcServer>> StartGrpcServer(const GatewayConfig& config,
                                                             const Registry& registry,
-                                                            Publisher& publisher) {
+                                                            Publisher& publisher,
+                                                            PublishObserver on_publish) {
   auto options = GrpcServerOptionsFromConfig(config);
   if (!options.ok()) return options.status();
+  options->on_publish = std::move(on_publish);
   auto server = std::make_unique<GrpcServer>(registry, publisher, std::move(*options));
   // The config keeps an IPv6 host without brackets; gRPC wants them.
   const std::string host = config.grpc_listen_host.find(':') != std::string::npos

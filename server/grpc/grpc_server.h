@@ -50,6 +50,7 @@
 #include "pubsub/registry.h"
 #include "server/auth/publisher_key.h"
 #include "server/config/gateway_config.h"
+#include "server/grpc/publish_observer.h"
 
 namespace pubsub::gateway {
 
@@ -68,6 +69,8 @@ struct GrpcServerOptions {
   // client that holds more streams open than this on one channel and writes
   // to them in turn (a synchronous writer) waits forever: use more channels.
   int max_concurrent_streams = 100;
+  // Told of every publish's outcome (for /metrics).
+  PublishObserver on_publish;
 };
 
 // The options the gateway's flags ask for; reads --publisher-key-file.
@@ -117,7 +120,8 @@ class GrpcServer {
 // --grpc-listen: the gateway binary's one call.
 absl::StatusOr<std::unique_ptr<GrpcServer>> StartGrpcServer(const GatewayConfig& config,
                                                             const Registry& registry,
-                                                            Publisher& publisher);
+                                                            Publisher& publisher,
+                                                            PublishObserver on_publish = nullptr);
 
 }  // namespace pubsub::gateway
 

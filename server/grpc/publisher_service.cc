@@ -239,15 +239,20 @@ class PublishStreamReactor final : public ::grpc::ServerReadReactor<v1::PublishR
 }
 
 PublisherService::PublisherService(const Registry& registry, Publisher& publisher,
-                                   auth::PublisherKeyPolicy key_policy)
-    : registry_(registry), publisher_(publisher), key_policy_(std::move(key_policy)) {}
+                                   auth::PublisherKeyPolicy key_policy, PublishObserver on_publish)
+    : registry_(registry),
+      publisher_(publisher),
+      key_policy_(std::move(key_policy)),
+      on_publish_(std::move(on_publish)) {}
 
 absl::Status PublisherService::Authorize(const ::grpc::CallbackServerContext& context) const {
   const auto& metadata = context.client_metadata();
   const auto it = metadata.find("authorization");
   std::optional<std::string_view> authorization;
   if (it != metadata.end()) authorization.emplace(it->second.data(), it->second.size());
-  return key_policy_.Check(authorization);
+  absl::Status allowed = key_policy_.Check(authorization);
+  if (!allowed.ok() && on_publish_) on_publish_(nullptr, allowed);
+  return allowed;
 }
 
 void PublisherService::ReportException(std::string_view where,
@@ -276,9 +281,18 @@ absl::StatusOr<ParsedEvent> PublisherService::ToEvent(const v1::PublishRequest& 
 
 void PublisherService::PublishOne(const v1::PublishRequest& request, PublishCallback done) {
   absl::StatusOr<ParsedEvent> event = ToEvent(request);
-  if (!event.ok()) return done(event.status());
+  if (!event.ok()) {
+    if (on_publish_) on_publish_(nullptr, event.status());
+    return done(event.status());
+  }
   const std::vector<std::string> targets(request.target_user_ids().begin(),
                                          request.target_user_ids().end());
+  if (on_publish_) {
+    done = [this, info = event->info, done = std::move(done)](absl::StatusOr<std::string> id) {
+      on_publish_(info, id.status());
+      done(std::move(id));
+    };
+  }
   publisher_.Publish(*event->info, *event->message, targets, std::move(done));
 }
 

@@ -27,6 +27,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "absl/status/status.h"
@@ -35,6 +36,7 @@
 #include "pubsub/publisher.h"
 #include "pubsub/registry.h"
 #include "server/auth/publisher_key.h"
+#include "server/grpc/publish_observer.h"
 #include "server/history/history_query.h"
 
 namespace pubsub::gateway {
@@ -52,7 +54,7 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
 
   // `registry` and `publisher` must outlive the service.
   PublisherService(const Registry& registry, Publisher& publisher,
-                   auth::PublisherKeyPolicy key_policy);
+                   auth::PublisherKeyPolicy key_policy, PublishObserver on_publish = nullptr);
 
   ::grpc::ServerUnaryReactor* Publish(::grpc::CallbackServerContext* context,
                                       const pubsub::v1::PublishRequest* request,
@@ -90,6 +92,7 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
   absl::StatusOr<history_api::HistoryQuery> HistoryQueryOf(
       const pubsub::v1::HistoryRequest& request) const;
 
+  PublishObserver on_publish_;
   const Registry& registry_;
   Publisher& publisher_;
   const auth::PublisherKeyPolicy key_policy_;
