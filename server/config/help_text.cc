@@ -15,6 +15,7 @@ Usage:
                  [--bus memory | --bus redis://127.0.0.1:6379 | --bus redis-cluster://10.0.0.1:7000,...
                   [--redis-password-file FILE]]
                  [--jwt-secret-file FILE | --dev-auth] [--publisher-key-file FILE] [--allowed-origin URL ...]
+  pubsub-gateway --config /etc/pubsub/gateway.conf [FLAG ...] [--print-config]
 
 Flags take their value as "--flag value" or "--flag=value". Every flag can also be set in
 the environment and in a config file (see Configuration below).
