@@ -43,17 +43,23 @@ int RunGateway(int argc, char** argv, std::span<const Schema> schemas) {
     std::fputs(parsed.help_text.c_str(), stdout);
     return 0;
   }
+  // --print-config starts nothing; its text comes even with a failed rule
+  // between settings, which follows it on stderr.
+  if (parsed.print_config_requested) std::fputs(parsed.print_config_text.c_str(), stdout);
   if (!parsed.status.ok()) {
+    std::fflush(stdout);
     std::fprintf(stderr, "pubsub-gateway: %s\n(see pubsub-gateway --help)\n",
                  std::string(parsed.status.message()).c_str());
     return 2;
   }
+  if (parsed.print_config_requested) return 0;
   const pubsub::gateway::GatewayConfig& config = parsed.config;
   // Logs go to stderr; stdout carries only the startup line scripts read.
   if (auto status = pubsub::ConfigureLogging("pubsub-gateway", config.log_level); !status.ok()) {
     std::fprintf(stderr, "pubsub-gateway: %s\n", std::string(status.message()).c_str());
     return 2;
   }
+  for (const std::string& warning : parsed.warnings) spdlog::warn("{}", warning);
 
   pubsub::Registry registry;
   if (auto status = pubsub::RegisterSchemas(registry, schemas); !status.ok()) {

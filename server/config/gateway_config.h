@@ -1,20 +1,31 @@
-// The gateway's configuration and its command line, whose flag names users
-// script against (DESIGN section 7): keep them stable.
+// The gateway's configuration and where it comes from: the command line,
+// the environment and a config file. The flag names are what users script
+// against (DESIGN section 7): keep them stable.
 //
 //   pubsub::gateway::CommandLine parsed = pubsub::gateway::ParseCommandLine(argc, argv);
 //   if (parsed.help_requested) { std::fputs(parsed.help_text.c_str(), stdout); return 0; }
+//   if (parsed.print_config_requested) print parsed.print_config_text (when not empty);
 //   if (!parsed.status.ok()) { print parsed.status.message(); return 2; }
 //   const pubsub::gateway::GatewayConfig& config = parsed.config;
 //
-// Both "--flag value" and "--flag=value" work. A single-valued flag given
-// twice takes the last value (so that scripts can append overrides);
-// --allowed-origin accumulates. Parsing checks syntax and ranges only: files
-// are read, and addresses bound, by the gateway when it starts.
+// Every setting --foo-bar is also read from the environment variable
+// PUBSUB_FOO_BAR (environment.h) and from the config file named by --config
+// or PUBSUB_CONFIG, as "foo-bar = value" (config_file.h). Precedence: command
+// line > environment > config file > default; a list (--allowed-origin) is
+// taken whole from the highest source that sets it.
+//
+// On the command line, both "--flag value" and "--flag=value" work. A
+// single-valued flag given twice takes the last value (so that scripts can
+// append overrides); --allowed-origin accumulates. Parsing checks syntax and
+// ranges only: files are read, and addresses bound, by the gateway when it
+// starts.
 #ifndef PUBSUB_SERVER_CONFIG_GATEWAY_CONFIG_H_
 #define PUBSUB_SERVER_CONFIG_GATEWAY_CONFIG_H_
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -71,21 +82,40 @@ struct GatewayConfig {
 // The defaults, with `threads` set to the number of cores.
 GatewayConfig DefaultGatewayConfig();
 
+// Environment variables by name (only PUBSUB_* ones matter).
+using Environment = std::map<std::string, std::string, std::less<>>;
+
 struct CommandLine {
-  // OK, or InvalidArgument whose message names the bad flag
-  // ("--threads: expected a number from 1 to 1024, got 'many'").
+  // OK, or InvalidArgument whose message names the bad setting and its
+  // source: "--threads: expected a number from 1 to 1024, got 'many'",
+  // "environment PUBSUB_THREADS: ...", "config file /etc/pubsub/gateway.conf:12:
+  // threads: ...".
   absl::Status status;
   // --help or -h was given (anywhere): print help_text and exit 0.
   bool help_requested = false;
   std::string help_text;
+  // --print-config was given: print print_config_text (every setting's
+  // effective value and source) and exit, 0 when status is OK. The text is
+  // there whenever every value parsed, so that a failed rule between
+  // settings (status) can be seen next to the values that broke it.
+  bool print_config_requested = false;
+  std::string print_config_text;
+  // Worth a log line at start-up: an ignored PUBSUB_* variable that looks
+  // like a misspelt setting.
+  std::vector<std::string> warnings;
   // The configuration; meaningful when status is OK and no help was asked.
   GatewayConfig config;
 };
 
-// Parses the gateway's arguments (argv[0] is the program name).
+// Parses the gateway's arguments (argv[0] is the program name), with this
+// process's environment and the config file it names.
 CommandLine ParseCommandLine(int argc, const char* const* argv);
 
-// The --help text: every flag with its default, and the HTTP surface.
+// The same with the environment given (tests).
+CommandLine ParseCommandLine(int argc, const char* const* argv, const Environment& environment);
+
+// The --help text: every flag with its default, the configuration sources,
+// and the HTTP surface.
 std::string HelpText();
 
 }  // namespace pubsub::gateway

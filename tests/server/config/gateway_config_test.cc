@@ -1,17 +1,22 @@
 #include "server/config/gateway_config.h"
 
+#include <fstream>
+#include <map>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "server/config/settings.h"
+
 namespace pubsub::gateway {
 namespace {
 
-CommandLine Parse(std::vector<std::string> args) {
+// The command line alone: an empty environment, whatever the test's own is.
+CommandLine Parse(std::vector<std::string> args, const Environment& environment = {}) {
   std::vector<const char*> argv = {"pubsub-gateway"};
   for (const std::string& a : args) argv.push_back(a.c_str());
-  return ParseCommandLine(static_cast<int>(argv.size()), argv.data());
+  return ParseCommandLine(static_cast<int>(argv.size()), argv.data(), environment);
 }
 
 // Parses with --dev-auth added (auth is mandatory) and expects success.
@@ -34,6 +39,41 @@ void ExpectError(std::vector<std::string> args, std::vector<std::string> parts,
   for (const std::string& part : parts) {
     EXPECT_NE(message.find(part), std::string::npos) << "'" << part << "' not in: " << message;
   }
+}
+
+// Writes `content` to a file of the test's temporary directory; its path.
+std::string WriteConfig(std::string_view name, std::string_view content) {
+  std::string path = testing::TempDir() + std::string(name);
+  std::ofstream(path) << content;
+  return path;
+}
+
+// The lines of --print-config that start with "SETTING ".
+std::vector<std::string> PrintedLines(const std::string& text, std::string_view setting) {
+  std::vector<std::string> lines;
+  size_t begin = 0;
+  while (begin < text.size()) {
+    size_t end = text.find('\n', begin);
+    std::string line = text.substr(begin, end - begin);
+    if (line.starts_with(std::string(setting) + " ")) lines.push_back(line);
+    begin = end + 1;
+  }
+  return lines;
+}
+
+// "threads   4   env PUBSUB_THREADS" -> {"threads", "4", "env PUBSUB_THREADS"}.
+std::vector<std::string> Columns(const std::string& line) {
+  std::vector<std::string> columns;
+  size_t begin = 0;
+  while (begin < line.size()) {
+    // Columns are separated by at least two spaces; a source has one inside.
+    size_t end = line.find("  ", begin);
+    if (end == std::string::npos) end = line.size();
+    columns.push_back(line.substr(begin, end - begin));
+    begin = line.find_first_not_of(' ', end);
+    if (begin == std::string::npos) break;
+  }
+  return columns;
 }
 
 TEST(GatewayConfigTest, Defaults) {
@@ -291,6 +331,331 @@ TEST(GatewayConfigTest, Help) {
         "redis://[[USER]:PASSWORD@]HOST", "prefer --redis-password-file", "at least 32 bytes",
         "head -c 32 /dev/urandom | base64 > FILE"}) {
     EXPECT_NE(help.find(text), std::string::npos) << text;
+  }
+}
+
+// --- Sources: command line > environment > config file > default ---
+
+TEST(GatewayConfigSourcesTest, EachSettingFromTheHighestSourceThatSetsIt) {
+  const std::string file = WriteConfig("precedence.conf",
+                                       "# a comment\n"
+                                       "listen = 0.0.0.0:9000\n"
+                                       "threads = 2\n"
+                                       "log-level = warn\n"
+                                       "max-frame-bytes = 1000\n");
+  CommandLine parsed = Parse({"--config", file, "--log-level", "error", "--dev-auth"},
+                             {{"PUBSUB_THREADS", "3"}, {"PUBSUB_LOG_LEVEL", "debug"}});
+  ASSERT_TRUE(parsed.status.ok()) << parsed.status;
+  EXPECT_EQ(parsed.config.listen_host, "0.0.0.0");  // file
+  EXPECT_EQ(parsed.config.listen_port, 9000);
+  EXPECT_EQ(parsed.config.max_frame_bytes, 1000u);    // file
+  EXPECT_EQ(parsed.config.threads, 3u);               // environment over file
+  EXPECT_EQ(parsed.config.log_level, "error");        // command line over both
+  EXPECT_EQ(parsed.config.send_queue_frames, 4096u);  // default
+  EXPECT_FALSE(parsed.print_config_requested);
+  EXPECT_TRUE(parsed.print_config_text.empty());
+}
+
+TEST(GatewayConfigSourcesTest, ConfigFileFromTheEnvironmentUnlessTheCommandLineNamesOne) {
+  const std::string from_env = WriteConfig("from-env.conf", "threads = 5\n");
+  const std::string from_flag = WriteConfig("from-flag.conf", "threads = 6\n");
+  EXPECT_EQ(Parse({"--dev-auth"}, {{"PUBSUB_CONFIG", from_env}}).config.threads, 5u);
+  EXPECT_EQ(
+      Parse({"--config=" + from_flag, "--dev-auth"}, {{"PUBSUB_CONFIG", from_env}}).config.threads,
+      6u);
+  // An empty PUBSUB_CONFIG is no config file.
+  CommandLine parsed = Parse({"--dev-auth"}, {{"PUBSUB_CONFIG", ""}});
+  EXPECT_TRUE(parsed.status.ok()) << parsed.status;
+  ExpectError({"--config"}, {"--config", "needs a value"});
+  ExpectError({"--config="}, {"--config", "file name"});
+}
+
+TEST(GatewayConfigSourcesTest, EveryFlagHasAnEnvironmentVariableAndAConfigFileKey) {
+  // One value each source accepts for every setting; the environment and
+  // the file must set exactly what the flag sets.
+  const std::map<std::string_view, std::string> values = {
+      {"listen", "0.0.0.0:9001"},
+      {"grpc-listen", "127.0.0.1:50052"},
+      {"reuse-port", "true"},
+      {"bus", "redis://10.0.0.5:6380/2"},
+      {"redis-password-file", "/run/secrets/redis-password"},
+      {"allowed-origin", "https://app.example.com"},
+      {"jwt-secret-file", "/run/secrets/jwt-secret"},
+      {"jwt-public-key-file", "/run/secrets/jwt.pem"},
+      {"jwt-leeway-seconds", "7"},
+      {"dev-auth", "false"},
+      {"publisher-key-file", "/run/secrets/publisher-key"},
+      {"threads", "9"},
+      {"send-queue-bytes", "4096"},
+      {"send-queue-frames", "99"},
+      {"max-frame-bytes", "999"},
+      {"max-body-bytes", "998"},
+      {"loop-queue-bytes", "100000"},
+      {"ping-interval-seconds", "4"},
+      {"idle-timeout-seconds", "40"},
+      {"handshake-timeout-seconds", "3"},
+      {"shutdown-timeout-seconds", "2"},
+      {"log-level", "debug"},
+  };
+  ASSERT_EQ(values.size(), internal::Settings().size());
+  std::vector<std::string> args;
+  Environment environment;
+  std::string file_text;
+  for (const internal::Setting& setting : internal::Settings()) {
+    auto value = values.find(setting.name);
+    ASSERT_NE(value, values.end()) << setting.name;
+    if (setting.kind == internal::SettingKind::kSwitch) {
+      if (value->second == "true") args.push_back("--" + std::string(setting.name));
+    } else {
+      args.push_back("--" + std::string(setting.name) + "=" + value->second);
+    }
+    environment[internal::EnvironmentVariable(setting.name)] = value->second;
+    file_text += std::string(setting.name) + " = " + value->second + "\n";
+  }
+  CommandLine from_flags = Parse(args);
+  CommandLine from_environment = Parse({}, environment);
+  CommandLine from_file = Parse({"--config", WriteConfig("every.conf", file_text)});
+  ASSERT_TRUE(from_flags.status.ok()) << from_flags.status;
+  ASSERT_TRUE(from_environment.status.ok()) << from_environment.status;
+  ASSERT_TRUE(from_file.status.ok()) << from_file.status;
+  for (const internal::Setting& setting : internal::Settings()) {
+    EXPECT_EQ(setting.show(from_environment.config), setting.show(from_flags.config))
+        << setting.name;
+    EXPECT_EQ(setting.show(from_file.config), setting.show(from_flags.config)) << setting.name;
+    // dev-auth = true cannot go with the JWT files (SwitchesTakeBooleans...
+    // sets it from each source).
+    if (setting.name == "dev-auth") continue;
+    EXPECT_NE(setting.show(from_flags.config), setting.show(DefaultGatewayConfig()))
+        << setting.name << ": the test value is the default";
+  }
+  EXPECT_EQ(internal::EnvironmentVariable("allowed-origin"), "PUBSUB_ALLOWED_ORIGIN");
+}
+
+TEST(GatewayConfigSourcesTest, SwitchesTakeBooleansOutsideTheCommandLine) {
+  for (const char* yes : {"true", "1", "yes", "on", "TRUE", "Yes"}) {
+    CommandLine parsed = Parse({}, {{"PUBSUB_DEV_AUTH", yes}, {"PUBSUB_REUSE_PORT", yes}});
+    ASSERT_TRUE(parsed.status.ok()) << yes << ": " << parsed.status;
+    EXPECT_TRUE(parsed.config.dev_auth);
+    EXPECT_TRUE(parsed.config.reuse_port);
+  }
+  // false in the environment turns off what the file turned on.
+  const std::string file = WriteConfig("switch.conf", "dev-auth = yes\nreuse-port = on\n");
+  for (const char* no : {"false", "0", "no", "off", "False"}) {
+    CommandLine parsed = Parse({"--config", file, "--jwt-secret-file", "/s"},
+                               {{"PUBSUB_DEV_AUTH", no}, {"PUBSUB_REUSE_PORT", no}});
+    ASSERT_TRUE(parsed.status.ok()) << no << ": " << parsed.status;
+    EXPECT_FALSE(parsed.config.dev_auth);
+    EXPECT_FALSE(parsed.config.reuse_port);
+  }
+  CommandLine parsed = Parse({}, {{"PUBSUB_DEV_AUTH", "maybe"}});
+  EXPECT_EQ(parsed.status.message(),
+            "environment PUBSUB_DEV_AUTH: expected true or false (also 1/0, yes/no, on/off), got "
+            "'maybe'");
+  parsed = Parse({"--config", WriteConfig("bad-switch.conf", "\n\nreuse-port = y\n")});
+  EXPECT_EQ(parsed.status.message(),
+            "config file " + testing::TempDir() +
+                "bad-switch.conf:3: reuse-port: expected true or false (also 1/0, yes/no, "
+                "on/off), got 'y'");
+}
+
+TEST(GatewayConfigSourcesTest, AListIsTakenWholeFromTheHighestSourceThatSetsIt) {
+  const std::string file = WriteConfig("origins.conf",
+                                       "allowed-origin = https://a.example.com\n"
+                                       "allowed-origin = https://B.example.com\n");
+  EXPECT_EQ(ParseOk({"--config", file}).allowed_origins,
+            (std::vector<std::string>{"https://a.example.com", "https://b.example.com"}));
+  // The environment's list, commas or spaces between origins, replaces the file's.
+  CommandLine parsed =
+      Parse({"--config", file, "--dev-auth"},
+            {{"PUBSUB_ALLOWED_ORIGIN", "https://c.example.com, https://d.example.com"}});
+  EXPECT_EQ(parsed.config.allowed_origins,
+            (std::vector<std::string>{"https://c.example.com", "https://d.example.com"}));
+  // The command line's replaces both.
+  parsed = Parse({"--config", file, "--dev-auth", "--allowed-origin", "https://e.example.com"},
+                 {{"PUBSUB_ALLOWED_ORIGIN", "https://c.example.com"}});
+  EXPECT_EQ(parsed.config.allowed_origins, (std::vector<std::string>{"https://e.example.com"}));
+  parsed = Parse({"--dev-auth"}, {{"PUBSUB_ALLOWED_ORIGIN", "https://c.example.com/app"}});
+  EXPECT_NE(
+      parsed.status.message().find("environment PUBSUB_ALLOWED_ORIGIN: an origin has no path"),
+      std::string::npos)
+      << parsed.status;
+}
+
+TEST(GatewayConfigSourcesTest, ErrorsNameTheSource) {
+  const std::string file = WriteConfig("errors.conf", "threads = 2\n\nlisen = 0.0.0.0:80\n");
+  CommandLine parsed = Parse({"--config", file, "--dev-auth"});
+  EXPECT_EQ(parsed.status.message(),
+            "config file " + file + ":3: unknown setting 'lisen' (did you mean 'listen'?)");
+
+  parsed =
+      Parse({"--config", WriteConfig("value.conf", "# limits\nthreads = many\n"), "--dev-auth"});
+  EXPECT_EQ(parsed.status.message(), "config file " + testing::TempDir() +
+                                         "value.conf:2: threads: expected a number from 1 to "
+                                         "1024, got 'many'");
+
+  parsed = Parse({"--dev-auth"}, {{"PUBSUB_LISTEN", "localhost:80"}});
+  EXPECT_NE(
+      parsed.status.message().find("environment PUBSUB_LISTEN: 'localhost' is not an IP address"),
+      std::string::npos)
+      << parsed.status;
+
+  // A broken line is an error even when a higher source overrides it.
+  parsed = Parse(
+      {"--config", WriteConfig("hidden.conf", "threads = 0\n"), "--dev-auth", "--threads", "2"});
+  EXPECT_NE(parsed.status.message().find("hidden.conf:1: threads"), std::string::npos)
+      << parsed.status;
+
+  parsed = Parse({"--config", testing::TempDir() + "missing.conf", "--dev-auth"});
+  EXPECT_EQ(parsed.status.message(), "config file " + testing::TempDir() +
+                                         "missing.conf: cannot read: No such file or directory");
+  parsed = Parse({"--dev-auth"}, {{"PUBSUB_CONFIG", testing::TempDir() + "missing.conf"}});
+  EXPECT_NE(parsed.status.message().find("missing.conf: cannot read"), std::string::npos);
+}
+
+TEST(GatewayConfigSourcesTest, CombinationErrorsSayWhereEachSettingCameFrom) {
+  const std::string file = WriteConfig("auth.conf", "log-level = info\ndev-auth = true\n");
+  CommandLine parsed =
+      Parse({"--config", file}, {{"PUBSUB_JWT_SECRET_FILE", "/run/secrets/jwt-secret"}});
+  EXPECT_EQ(parsed.status.message(),
+            "--dev-auth cannot be combined with --jwt-secret-file/--jwt-public-key-file: choose "
+            "one auth mode (dev-auth: file " +
+                file + ":2; jwt-secret-file: env PUBSUB_JWT_SECRET_FILE)");
+  // Flags typed on the command line need no explanation.
+  parsed = Parse({"--dev-auth", "--jwt-secret-file", "/s"});
+  EXPECT_EQ(parsed.status.message(),
+            "--dev-auth cannot be combined with --jwt-secret-file/--jwt-public-key-file: choose "
+            "one auth mode");
+}
+
+TEST(GatewayConfigSourcesTest, EmptyAndUnknownEnvironmentVariablesAreIgnored) {
+  CommandLine parsed = Parse({"--dev-auth", "--print-config"},
+                             {{"PUBSUB_LISTEN", ""},
+                              {"PUBSUB_GATEWAY_BIN", "/usr/local/bin/pubsub-gateway"},
+                              {"PUBSUB_LISEN", "0.0.0.0:80"},
+                              {"PUBSUB_PRINT_CONFIG", "1"},
+                              {"PUBSUB_listen", "0.0.0.0:81"},
+                              {"HOME", "/root"}});
+  ASSERT_TRUE(parsed.status.ok()) << parsed.status;
+  EXPECT_EQ(parsed.config.listen_host, "127.0.0.1");
+  EXPECT_EQ(parsed.config.listen_port, 8080);
+  const std::string& text = parsed.print_config_text;
+  for (std::string_view note :
+       {"# ignored: env PUBSUB_GATEWAY_BIN (not a setting)\n",
+        "# ignored: env PUBSUB_LISEN (not a setting; did you mean PUBSUB_LISTEN?)\n",
+        "# ignored: env PUBSUB_LISTEN (empty)\n",
+        "# ignored: env PUBSUB_PRINT_CONFIG (--print-config is a command-line option)\n",
+        "# ignored: env PUBSUB_listen (not a setting; did you mean PUBSUB_LISTEN?)\n"}) {
+    EXPECT_NE(text.find(note), std::string::npos) << note << " not in:\n" << text;
+  }
+  EXPECT_EQ(text.find("HOME"), std::string::npos);
+  // A likely typo is also a start-up warning; a variable of another tool is not.
+  EXPECT_EQ(parsed.warnings,
+            (std::vector<std::string>{
+                "environment PUBSUB_LISEN is not a setting and is ignored (did you mean "
+                "PUBSUB_LISTEN?)",
+                "environment PUBSUB_listen is not a setting and is ignored (did you mean "
+                "PUBSUB_LISTEN?)"}));
+}
+
+// --- --print-config ---
+
+TEST(GatewayConfigPrintTest, EverySettingWithItsValueAndSource) {
+  const std::string file = WriteConfig("print.conf",
+                                       "listen = 0.0.0.0:9000\n"
+                                       "allowed-origin = https://a.example.com\n"
+                                       "allowed-origin = https://b.example.com\n"
+                                       "jwt-secret-file = /run/secrets/jwt-secret\n");
+  CommandLine parsed =
+      Parse({"--print-config", "--threads", "4", "--config", file},
+            {{"PUBSUB_BUS", "redis://app:hunter2@10.0.0.5"}, {"PUBSUB_REUSE_PORT", "yes"}});
+  ASSERT_TRUE(parsed.status.ok()) << parsed.status;
+  EXPECT_TRUE(parsed.print_config_requested);
+  const std::string expected =
+      "# pubsub-gateway settings (precedence: flag > env > file > default)\n"
+      "# config file: " +
+      file +
+      " (flag --config)\n"
+      "listen                     0.0.0.0:9000                      file " +
+      file +
+      ":1\n"
+      "grpc-listen                (off)                             default\n"
+      "reuse-port                 true                              env PUBSUB_REUSE_PORT\n"
+      "bus                        redis://app:****@10.0.0.5:6379/0  env PUBSUB_BUS\n"
+      "redis-password-file        (none)                            default\n"
+      "allowed-origin             https://a.example.com             file " +
+      file +
+      ":2\n"
+      "allowed-origin             https://b.example.com             file " +
+      file +
+      ":3\n"
+      "jwt-secret-file            /run/secrets/jwt-secret           file " +
+      file +
+      ":4\n"
+      "jwt-public-key-file        (none)                            default\n"
+      "jwt-leeway-seconds         30                                default\n"
+      "dev-auth                   false                             default\n"
+      "publisher-key-file         (none)                            default\n"
+      "threads                    4                                 flag --threads\n"
+      "send-queue-bytes           1048576                           default\n"
+      "send-queue-frames          4096                              default\n"
+      "max-frame-bytes            65536                             default\n"
+      "max-body-bytes             1048576                           default\n"
+      "loop-queue-bytes           33554432                          default\n"
+      "ping-interval-seconds      20                                default\n"
+      "idle-timeout-seconds       60                                default\n"
+      "handshake-timeout-seconds  10                                default\n"
+      "shutdown-timeout-seconds   10                                default\n"
+      "log-level                  info                              default\n";
+  EXPECT_EQ(parsed.print_config_text, expected);
+}
+
+TEST(GatewayConfigPrintTest, ARedisPasswordIsNeverPrinted) {
+  const std::string file =
+      WriteConfig("password.conf", "bus = redis-cluster://:hunter2@10.0.0.1:7000,[::1]:7001\n");
+  for (CommandLine parsed :
+       {Parse({"--print-config", "--dev-auth", "--bus", "redis://u%40x:hunter2@h:6380/1"}),
+        Parse({"--print-config", "--dev-auth"}, {{"PUBSUB_BUS", "redis://:hunter2@h"}}),
+        Parse({"--print-config", "--dev-auth", "--config", file})}) {
+    ASSERT_TRUE(parsed.status.ok()) << parsed.status;
+    EXPECT_EQ(parsed.print_config_text.find("hunter2"), std::string::npos)
+        << parsed.print_config_text;
+    ASSERT_EQ(PrintedLines(parsed.print_config_text, "bus").size(), 1u);
+    EXPECT_NE(PrintedLines(parsed.print_config_text, "bus")[0].find(":****@"), std::string::npos);
+  }
+  CommandLine parsed =
+      Parse({"--print-config", "--dev-auth", "--bus", "redis://u%40x:hunter2@h:6380/1"});
+  EXPECT_EQ(Columns(PrintedLines(parsed.print_config_text, "bus")[0])[1],
+            "redis://u%40x:****@h:6380/1");
+  parsed = Parse({"--print-config", "--dev-auth", "--config", file});
+  EXPECT_EQ(Columns(PrintedLines(parsed.print_config_text, "bus")[0])[1],
+            "redis-cluster://:****@10.0.0.1:7000,[::1]:7001");
+}
+
+TEST(GatewayConfigPrintTest, PrintedEvenWhenARuleBetweenSettingsFails) {
+  // The text shows what broke the rule; the status says which rule.
+  CommandLine parsed = Parse({"--print-config"}, {{"PUBSUB_DEV_AUTH", "false"}});
+  EXPECT_TRUE(parsed.print_config_requested);
+  EXPECT_NE(parsed.status.message().find("choose an auth mode"), std::string::npos);
+  EXPECT_EQ(Columns(PrintedLines(parsed.print_config_text, "dev-auth")[0]),
+            (std::vector<std::string>{"dev-auth", "false", "env PUBSUB_DEV_AUTH"}));
+  // A value that does not parse has no effective value to print.
+  parsed = Parse({"--print-config", "--dev-auth", "--threads", "0"});
+  EXPECT_FALSE(parsed.status.ok());
+  EXPECT_TRUE(parsed.print_config_text.empty());
+  ExpectError({"--print-config=yes"}, {"--print-config", "takes no value"});
+}
+
+TEST(GatewayConfigPrintTest, HelpMentionsEverySourceAndEverySetting) {
+  std::string help = HelpText();
+  for (std::string_view text :
+       {"--config FILE", "PUBSUB_CONFIG", "--print-config", "PUBSUB_LISTEN=0.0.0.0:8080",
+        "command line > environment > config file > default", "true/false",
+        "allowed-origin = https://app.example.com", "shown as ****"}) {
+    EXPECT_NE(help.find(text), std::string::npos) << text;
+  }
+  for (const internal::Setting& setting : internal::Settings()) {
+    EXPECT_NE(help.find("  --" + std::string(setting.name) + " "), std::string::npos)
+        << setting.name;
   }
 }
 
