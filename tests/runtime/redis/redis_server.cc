@@ -55,12 +55,28 @@ uint16_t RedisServer::PickFreePort() {
 
 uint16_t RedisServer::port() {
   if (port_ == 0) port_ = PickFreePort();
+  port_known_ = true;
   return port_;
 }
 
 bool RedisServer::Start() {
   if (running()) return true;
-  const std::string port_text = std::to_string(port());
+  for (int attempt = 1;; ++attempt) {
+    if (StartOnce()) {
+      port_known_ = true;
+      return true;
+    }
+    // Tests run in parallel: another process may have taken the port
+    // between picking it and the server binding it. Pick another, unless
+    // the port was promised to someone or the retries are spent.
+    if (port_known_ || attempt == 5) return false;
+    port_ = PickFreePort();
+  }
+}
+
+bool RedisServer::StartOnce() {
+  if (port_ == 0) port_ = PickFreePort();
+  const std::string port_text = std::to_string(port_);
   const std::string log_path = dir_ + "/redis.log";
   std::vector<std::string> args = {
       "/usr/bin/redis-server", "--port", port_text, "--bind", "127.0.0.1", "--save", "",
@@ -129,7 +145,7 @@ std::string RedisServer::log() const {
 RawReply RedisServer::Command(std::initializer_list<std::string_view> args) {
   timeval timeout{2, 0};
   std::unique_ptr<redisContext, decltype(&redisFree)> context(
-      redisConnectWithTimeout("127.0.0.1", port(), timeout), &redisFree);
+      redisConnectWithTimeout("127.0.0.1", port_, timeout), &redisFree);
   if (context == nullptr || context->err != 0) return nullptr;
   redisSetTimeout(context.get(), timeout);
   if (!password_.empty()) {

@@ -63,7 +63,13 @@ class RedisServer {
   std::vector<std::string> extra_args_;
   std::string password_;
   std::string dir_;
+  // Starts the server on port_ once (picking one if none yet).
+  bool StartOnce();
+
   uint16_t port_ = 0;
+  // Someone was told the port (port()), or the server ran on it: a start
+  // that fails must not move to another port.
+  bool port_known_ = false;
   pid_t pid_ = -1;
 };
 
