@@ -1858,7 +1858,7 @@ class Bench:
             urls += ["--url", f"ws://127.0.0.1:{g['port']}"]
         out = {"errors": 0, "first_error": "", "lost": None, "cmds": []}
         in0 = [metric(g["port"], "pubsub_events_in_total") for g in gws]
-        drop0 = [metric(g["port"], "pubsub_events_dropped_total") for g in gws]
+        drop0 = [metric(g["port"], "pubsub_bus_messages_dropped_total") for g in gws]
         if case == "product":
             args = urls + [a for g in gws for a in ("--gateway-pid", g["pid"])]
             for pid in cl.pids:
@@ -1918,7 +1918,7 @@ class Bench:
                                   f"(port {masters[0]})"))
         s1 = self.cluster_snapshot(cl)
         out["gateway_events_in"] = sum(metric(g["port"], "pubsub_events_in_total") for g in gws) - sum(in0)
-        out["gateway_dropped"] = sum(metric(g["port"], "pubsub_events_dropped_total") for g in gws) - sum(drop0)
+        out["gateway_dropped"] = sum(metric(g["port"], "pubsub_bus_messages_dropped_total") for g in gws) - sum(drop0)
         if case != "product":
             holder.send_signal(signal.SIGTERM)  # ours, by PID; its report is not used
             holder.communicate(timeout=30)

@@ -67,7 +67,7 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
                sum(&ShardCounters::connections_total));
   AppendMetric(out, "pubsub_events_in_total", "counter", "Events received from the bus.",
                events_in.load(std::memory_order_relaxed));
-  AppendMetric(out, "pubsub_events_dropped_total", "counter",
+  AppendMetric(out, "pubsub_bus_messages_dropped_total", "counter",
                "Bus messages dropped as undecodable or of an unknown type.",
                events_dropped.load(std::memory_order_relaxed));
   AppendMetric(out, "pubsub_publish_rejected_total", "counter",

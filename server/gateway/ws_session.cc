@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <boost/asio/post.hpp>
@@ -269,9 +270,11 @@ void WsSession::Refill() {
 }
 
 void WsSession::CountWritten(const Delivery& delivery, int64_t now_ns) {
-  const int64_t latency =
-      delivery.publish_time_unix_nanos > 0 ? now_ns - delivery.publish_time_unix_nanos : -1;
-  context_.metrics.events.Delivered(loop_, delivery.event_type, latency < 0 ? -1 : latency);
+  // A publisher whose clock runs ahead of ours counts as no latency.
+  const int64_t latency = delivery.publish_time_unix_nanos > 0
+                              ? std::max<int64_t>(0, now_ns - delivery.publish_time_unix_nanos)
+                              : -1;
+  context_.metrics.events.Delivered(loop_, delivery.event_type, latency);
 }
 
 void WsSession::CountDropped(DropReason reason, bool queue_too) {
