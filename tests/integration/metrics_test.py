@@ -10,7 +10,7 @@ import socket
 import sys
 import unittest
 
-from harness import PUBLISHER_KEY, mint_token, recv_json
+from harness import Gateway, RedisServer, mint_token, recv_json
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "server", "grpc"))
 from grpc_harness import GrpcGateway, bearer, load_stubs  # noqa: E402
@@ -140,6 +140,42 @@ class EventMetricsTest(unittest.IsolatedAsyncioTestCase):
             self.assertGreater(delivered, 0)
         finally:
             raw.close()
+
+
+DASHBOARD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tools",
+                         "grafana", "pubsub-dashboard.json")
+
+
+def dashboard_metrics():
+    """Every pubsub_* metric the Grafana dashboard queries."""
+    with open(DASHBOARD) as f:
+        dashboard = json.load(f)
+    names = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            names.update(re.findall(r"\b(pubsub_\w+)", target["expr"]))
+    names.update(re.findall(r"\b(pubsub_\w+)",
+                            json.dumps(dashboard["templating"])))
+    return names
+
+
+class DashboardTest(unittest.TestCase):
+    def test_every_metric_the_dashboard_queries_is_served(self):
+        names = dashboard_metrics()
+        self.assertGreater(len(names), 10)
+        redis = RedisServer()
+        gw = Gateway(bus=redis.url)
+        try:
+            gw.wait_for(lambda: gw.request("GET", "/readyz")[0] == 200, "ready")
+            status, body = gw.request("GET", "/metrics")
+            self.assertEqual(status, 200)
+            served = set(re.findall(r"^(pubsub_\w+)", body, re.M))
+        finally:
+            gw.close()
+            redis.close()
+        # The cluster's own counters are served on a cluster bus (redis_cluster_test).
+        missing = {n for n in names - served if not n.startswith("pubsub_redis_cluster_")}
+        self.assertEqual(missing, set())
 
 
 if __name__ == "__main__":

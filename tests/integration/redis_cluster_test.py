@@ -152,6 +152,11 @@ class ClusterTest(unittest.IsolatedAsyncioTestCase):
             ids = [e["event"]["data"]["id"] for e in json.loads(body)["events"]]
             self.assertEqual(ids, [n] + {1: [100], 2: [200]}.get(n, []) + [300 + n])
 
+        # The cluster bus's counters are on /metrics (the dashboard uses them).
+        status, body = self.replicas[0].request("GET", "/metrics")
+        self.assertIn("pubsub_redis_cluster_masters 3", body)
+        self.assertIn("pubsub_redis_cluster_redirections_total", body)
+
         # Each shard holds only its own topics: 3 subscribers (one per gateway)
         # on the owner, none elsewhere.
         for m, master in enumerate(masters):
