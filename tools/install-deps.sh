@@ -15,7 +15,7 @@ packages=(
   libhiredis-dev libspdlog-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 python3-websockets python3-grpcio python3-grpc-tools python3-protobuf
-  python3-pkg-resources
+  python3-pkg-resources curl
   nodejs npm
 )
 
