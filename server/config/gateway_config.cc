@@ -5,6 +5,7 @@
 
 #include "pubsub/internal/str_cat.h"
 #include "server/config/arguments.h"
+#include "server/config/available_cores.h"
 #include "server/config/config_file.h"
 #include "server/config/environment.h"
 #include "server/config/print_config.h"
@@ -106,7 +107,7 @@ absl::Status Apply(const std::vector<const std::vector<Assignment>*>& layers, Ga
 
 GatewayConfig DefaultGatewayConfig() {
   GatewayConfig config;
-  config.threads = std::max(1u, std::thread::hardware_concurrency());
+  config.threads = AvailableCores();
   return config;
 }
 

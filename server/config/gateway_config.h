@@ -64,7 +64,7 @@ struct GatewayConfig {
   // --allowed-origin (repeatable): normalized origins "scheme://host[:port]",
   // scheme and host lowercased, as browsers send them. Empty = any origin.
   std::vector<std::string> allowed_origins;
-  size_t threads = 1;                  // --threads: event loops (default: cores)
+  size_t threads = 1;                  // --threads: event loops (default: AvailableCores())
   size_t send_queue_bytes = 1 << 20;   // --send-queue-bytes: per socket
   size_t send_queue_frames = 4096;     // --send-queue-frames: per socket
   size_t max_frame_bytes = 64 * 1024;  // --max-frame-bytes: inbound message limit
@@ -79,7 +79,8 @@ struct GatewayConfig {
   std::string log_level = "info";
 };
 
-// The defaults, with `threads` set to the number of cores.
+// The defaults, with `threads` set to the cores this process may use
+// (available_cores.h: CPU affinity and cgroup quota).
 GatewayConfig DefaultGatewayConfig();
 
 // Environment variables by name (only PUBSUB_* ones matter).

@@ -57,7 +57,9 @@ Authentication (exactly one mode is required):
                                 KEY". Default: none
 
 Limits and timing:
-  --threads N                   Event loops, one per core. Default: the number of cores
+  --threads N                   Event loops, one per core. Default: the cores this process may
+                                use (its CPU affinity and its cgroup's CPU quota: a container
+                                limited to 2 CPUs runs 2 loops)
   --send-queue-bytes N          Bytes queued per socket before the client is closed with 1013
                                 "slow consumer". Default: 1048576 (1 MiB)
   --send-queue-frames N         Frames queued per socket, likewise. Default: 4096
