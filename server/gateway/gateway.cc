@@ -31,7 +31,8 @@ absl::Status Gateway::Init() {
     metrics_->AddExceptionSource(component, count);
   presence_ = std::make_unique<Presence>();
   hub_ = std::make_unique<Hub>(bus_, registry_, *loops_, *metrics_,
-                               HubOptions{.max_loop_queue_bytes = config_.loop_queue_bytes});
+                               HubOptions{.max_loop_queue_bytes = config_.loop_queue_bytes,
+                                          .max_render_queue_bytes = config_.loop_queue_bytes});
   publisher_ = std::make_unique<Publisher>(bus_);
   router_ = std::make_unique<routing::Router>(registry_);
 

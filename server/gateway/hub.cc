@@ -1,6 +1,7 @@
 #include "server/gateway/hub.h"
 
 #include <cstring>
+#include <functional>
 
 #include <boost/asio/post.hpp>
 
@@ -26,6 +27,12 @@ struct Hub::Topic {
   // Bit i set while loop i has at least one recipient. Read lock-free on
   // every event; written on a loop's first join and last leave.
   std::atomic<uint64_t> loop_mask{0};
+  // The loop that decodes and renders this topic's events (its worker):
+  // a hash of the name, so that one topic's events are rendered, ordered by
+  // its history and enqueued by one thread, in bus order.
+  size_t worker = 0;
+  // The worker's queue holds this topic's shed marker (at most one).
+  std::atomic<bool> worker_shed_pending{false};
 
   // Guarded by Hub::mutex_.
   size_t members = 0;
@@ -44,6 +51,24 @@ struct Hub::Topic {
   std::weak_ptr<Topic> self;
 };
 
+// Raw envelopes from the bus waiting for one worker (a loop) to render them.
+// The envelope is copied once, off the bus's read buffer, into the job's own
+// string, which is moved (never copied) from there: one owner, so no shared
+// count is needed. A job with `shed` set is a marker: one of the topic's
+// events did not fit (see Hub::OnBusMessage).
+struct Hub::RenderQueue {
+  struct Job {
+    TopicPtr topic;
+    std::string envelope;
+    bool shed = false;
+  };
+  std::mutex mutex;
+  std::vector<Job> jobs;  // guarded by mutex
+  size_t bytes = 0;       // guarded by mutex
+  bool drain_posted = false;
+  std::vector<Job> batch;  // the worker's; keeps its capacity between drains
+};
+
 // One loop's events from the bus. A null delivery is a shed marker.
 struct Hub::Inbox {
   struct Item {
@@ -59,7 +84,10 @@ struct Hub::Inbox {
 
 Hub::Hub(Bus& bus, const Registry& registry, LoopPool& loops, Metrics& metrics, HubOptions options)
     : bus_(bus), registry_(registry), loops_(loops), metrics_(metrics), options_(options) {
-  for (size_t i = 0; i < loops_.size(); ++i) inboxes_.push_back(std::make_unique<Inbox>());
+  for (size_t i = 0; i < loops_.size(); ++i) {
+    inboxes_.push_back(std::make_unique<Inbox>());
+    render_queues_.push_back(std::make_unique<RenderQueue>());
+  }
   bus_.SetResubscribedHandler([this] { OnResubscribed(); });
 }
 
@@ -89,6 +117,7 @@ Hub::TopicPtr Hub::Join(size_t loop, const std::string& name, const ChannelInfo&
       slot->name = name;
       slot->channel = &channel;
       slot->channel_index = metrics_.ChannelIndex(&channel);
+      slot->worker = std::hash<std::string>{}(name) % loops_.size();
       slot->recipients.resize(loops_.size());
       slot->shed_pending = std::make_unique<std::atomic<bool>[]>(loops_.size());
       if (channel.history.enabled()) slot->history = MakeHistory(slot);
@@ -182,8 +211,57 @@ size_t Hub::TopicCount() const {
   return topics_.size();
 }
 
+// On the bus's thread: count, copy, hand over. Nothing here decodes.
 void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
   metrics_.events_in.fetch_add(1, std::memory_order_relaxed);
+  RenderQueue& queue = *render_queues_[topic->worker];
+  const size_t cost = envelope.size() + kItemOverhead;
+  bool post = false;
+  {
+    std::lock_guard lock(queue.mutex);
+    if (queue.bytes + cost <= options_.max_render_queue_bytes) {
+      queue.jobs.push_back({topic, std::string(envelope), false});
+      queue.bytes += cost;
+    } else {
+      // The worker fell behind: this event is lost for the whole replica, so
+      // every client of the topic here is shed once the worker reaches this
+      // point (after every event before it). The marker costs nothing
+      // against the bound: there is at most one per topic.
+      metrics_.render_queue_overflows.fetch_add(1, std::memory_order_relaxed);
+      if (!topic->worker_shed_pending.exchange(true)) queue.jobs.push_back({topic, {}, true});
+    }
+    post = !queue.drain_posted;
+    queue.drain_posted = true;
+  }
+  if (post) {
+    boost::asio::post(loops_.loop(topic->worker), [this, worker = topic->worker] {
+      DrainRenderQueue(worker);
+    });
+  }
+}
+
+// On the worker's loop: decode, render, order (history), enqueue to the
+// loops, for every job handed over since the last drain, in order.
+void Hub::DrainRenderQueue(size_t worker) {
+  RenderQueue& queue = *render_queues_[worker];
+  {
+    std::lock_guard lock(queue.mutex);
+    queue.batch.swap(queue.jobs);
+    queue.bytes = 0;
+    queue.drain_posted = false;
+  }
+  for (RenderQueue::Job& job : queue.batch) {
+    if (job.shed) {
+      job.topic->worker_shed_pending.store(false);
+      ShedAll(job.topic);
+    } else {
+      Process(job.topic, job.envelope);
+    }
+  }
+  queue.batch.clear();
+}
+
+void Hub::Process(const TopicPtr& topic, std::string_view envelope) {
   DeliveryPtr delivery;
   try {
     delivery = Render(topic, envelope);
@@ -200,6 +278,24 @@ void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
     topic->history->OnLive(std::move(delivery));  // in position order, gaps filled
   } else {
     EnqueueAll(topic, delivery);
+  }
+}
+
+// Every loop with clients of `topic` sheds them after what it already has.
+void Hub::ShedAll(const TopicPtr& topic) {
+  uint64_t mask = topic->loop_mask.load(std::memory_order_acquire);
+  while (mask != 0) {
+    const size_t loop = static_cast<size_t>(__builtin_ctzll(mask));
+    mask &= mask - 1;
+    Inbox& inbox = *inboxes_[loop];
+    bool post = false;
+    {
+      std::lock_guard lock(inbox.mutex);
+      if (!topic->shed_pending[loop].exchange(true)) inbox.items.push_back({topic, nullptr});
+      post = !inbox.drain_posted;
+      inbox.drain_posted = true;
+    }
+    if (post) boost::asio::post(loops_.loop(loop), [this, loop] { Drain(loop); });
   }
 }
 
@@ -221,11 +317,21 @@ std::unique_ptr<TopicHistory> Hub::MakeHistory(const TopicPtr& topic) {
             const HistoryPolicy& policy = raw->channel->history;
             // A bounded window: one read is one reply from Redis.
             const size_t limit = std::min<size_t>(policy.size, TopicHistory::kMaxTailEvents);
-            bus_.ReadHistory(raw->name, policy, after, limit,
-                             [weak, done = std::move(done)](absl::StatusOr<HistoryRead> read) {
-                               // The topic may be gone (its last client left).
-                               if (TopicPtr alive = weak.lock()) done(std::move(read));
-                             });
+            // The answer arrives on the bus's thread; it is rendered (and the
+            // gap it fills delivered) on the topic's worker, like live events.
+            // Not counted against the worker's bound: one read per topic is
+            // in flight at most, of at most kMaxTailEvents events.
+            bus_.ReadHistory(
+                raw->name, policy, after, limit,
+                [this, weak, done = std::move(done)](absl::StatusOr<HistoryRead> read) mutable {
+                  TopicPtr alive = weak.lock();
+                  if (alive == nullptr) return;  // its last client left
+                  boost::asio::post(loops_.loop(alive->worker),
+                                    [weak, done = std::move(done),
+                                     read = std::move(read)]() mutable {
+                                      if (TopicPtr t = weak.lock()) done(std::move(read));
+                                    });
+                });
           },
       .render = [this, raw](std::string_view envelope) -> DeliveryPtr {
         if (TopicPtr alive = raw->self.lock()) {

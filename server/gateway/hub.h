@@ -12,16 +12,38 @@
 // - the topic table's mutex is taken only on the first join / last leave of a
 //   topic per loop and on bus readiness changes.
 //
-// Each loop has an inbox of events from the bus, bounded by bytes
+// Threads: the bus's thread only reads and dispatches. OnBusMessage copies
+// the raw envelope once into a job and appends it to the render queue of the
+// topic's worker, the loop hash(topic) % loops; that loop decodes the
+// envelope, renders the frame, runs the topic's history (order, gaps; its
+// history reads are answered there too) and appends the delivery to the
+// inboxes of the loops with clients. One topic's events are thus handled by
+// one thread in bus order, and a replica renders with every core, not one.
+// Why the loops and not a separate pool: they are already one per usable
+// core, so a pool would only add threads competing for the same cores (and
+// context switches); each loop's queues are drained in batches, so rendering
+// and socket writes interleave at batch granularity. A topic is rendered by
+// one core at a time (the price of its order); many topics spread evenly.
+//
+// Bounds. Each worker's render queue is bounded by bytes
+// (HubOptions::max_render_queue_bytes; each envelope plus kItemOverhead).
+// When a worker falls behind and its queue is full, the bus thread does not
+// wait: the event is dropped (pubsub_render_queue_overflows_total), and every
+// client of that topic on this replica is closed with 1013 "server
+// overloaded" once the worker reaches that point (after every event before
+// it). On a channel with history the next event shows the gap, which is
+// read from history for the clients that join after.
+//
+// Each loop has an inbox of rendered events, bounded by bytes
 // (HubOptions::max_loop_queue_bytes; each event costs its frame plus a small
-// overhead). The bus thread appends and posts one drain per batch, so a busy
+// overhead). A worker appends and posts one drain per batch, so a busy
 // loop wakes once for many events. When a loop falls behind and its inbox is
 // full, the event is not queued for that loop; instead the loop's sockets on
 // that topic are closed with 1013 "server overloaded" when the loop reaches
 // that point (in order: they get every event before the one they missed, then
 // the close). A client is never left with a silent gap, and a loop sheds the
 // sockets it cannot serve rather than growing. The memory held is at most the
-// inbox bound plus the batch being delivered.
+// two queue bounds per loop plus the batches being processed.
 //
 // Re-entrancy: Recipient::Deliver and Recipient::Shed must not call Join or
 // Leave synchronously (they run while the hub iterates the loop's subscriber
@@ -71,6 +93,10 @@ struct HubOptions {
   // Bytes of events waiting in one loop's inbox (frames plus kItemOverhead
   // each) beyond which the loop sheds (see above).
   size_t max_loop_queue_bytes = 32 << 20;
+  // Bytes of raw envelopes waiting for one worker to render them (each
+  // plus kItemOverhead) beyond which the event is dropped and the topic's
+  // clients on every loop are shed (see above).
+  size_t max_render_queue_bytes = 32 << 20;
 };
 
 class Hub {
@@ -115,8 +141,12 @@ class Hub {
 
  private:
   struct Inbox;
+  struct RenderQueue;
 
   void OnBusMessage(const TopicPtr& topic, std::string_view envelope);
+  void DrainRenderQueue(size_t worker);
+  void Process(const TopicPtr& topic, std::string_view envelope);
+  void ShedAll(const TopicPtr& topic);
   DeliveryPtr Render(const TopicPtr& topic, std::string_view envelope);
   void OnSubscribed(const TopicPtr& topic, absl::Status status);
   void Enqueue(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery);
@@ -132,6 +162,7 @@ class Hub {
   Metrics& metrics_;
   const HubOptions options_;
   std::vector<std::unique_ptr<Inbox>> inboxes_;
+  std::vector<std::unique_ptr<RenderQueue>> render_queues_;  // [worker loop]
 
   mutable std::mutex mutex_;
   absl::flat_hash_map<std::string, TopicPtr> topics_;

@@ -70,6 +70,10 @@ std::string Metrics::RenderPrometheus(bool bus_ready) const {
   AppendMetric(out, "pubsub_bus_messages_dropped_total", "counter",
                "Bus messages dropped as undecodable or of an unknown type.",
                events_dropped.load(std::memory_order_relaxed));
+  AppendMetric(out, "pubsub_render_queue_overflows_total", "counter",
+               "Bus messages dropped because the event loop that renders their topic had its "
+               "queue full (the topic's clients are closed with 1013).",
+               render_queue_overflows.load(std::memory_order_relaxed));
   AppendMetric(out, "pubsub_publish_rejected_total", "counter",
                "Publish requests refused (bad input, auth, bus down).",
                publish_rejected.load(std::memory_order_relaxed));

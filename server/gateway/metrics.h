@@ -65,6 +65,7 @@ class Metrics {
   // Counted where they happen (the bus thread, the publish endpoint).
   Counter events_in{0};         // events received from the bus
   Counter events_dropped{0};    // undecodable or unknown events from the bus
+  Counter render_queue_overflows{0};  // bus messages a full worker queue could not take
   Counter publish_rejected{0};  // refused by the publish endpoint (4xx/5xx)
   EventMetrics events;          // per event type (event_metrics.h)
   Counter accept_errors{0};     // accept() failures (EMFILE and friends)
