@@ -66,7 +66,8 @@ Limits and timing:
   --max-frame-bytes N           Largest inbound WebSocket message (close 1009 beyond).
                                 Default: 65536 (64 KiB)
   --max-body-bytes N            Largest publish request body (413 beyond). Default: 1048576
-  --loop-queue-bytes N          Events waiting for one event loop, in bytes. A loop that falls
+  --loop-queue-bytes N          Events waiting for one event loop, in bytes (rendered events to
+                                deliver, and, apart, raw events to render). A loop that falls
                                 this far behind closes its clients of a topic whose event did
                                 not fit with 1013 "server overloaded" rather than queue more.
                                 Default: 33554432 (32 MiB)

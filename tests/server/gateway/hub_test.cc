@@ -1,7 +1,12 @@
 #include "server/gateway/hub.h"
 
+#include <atomic>
+#include <chrono>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -51,10 +56,15 @@ class HubTest : public ::testing::Test {
                        [](absl::StatusOr<std::string> id) { ASSERT_TRUE(id.ok()); });
   }
 
+  // Runs every loop's handlers until none is left: a topic's worker may be
+  // another loop than its recipients'.
   void Poll() {
-    for (size_t i = 0; i < loops_->size(); ++i) {
-      loops_->loop(i).restart();
-      loops_->loop(i).poll();
+    for (bool ran = true; ran;) {
+      ran = false;
+      for (size_t i = 0; i < loops_->size(); ++i) {
+        loops_->loop(i).restart();
+        if (loops_->loop(i).poll() > 0) ran = true;
+      }
     }
   }
 
@@ -197,6 +207,160 @@ TEST_F(HubTest, WhatTheBusCarriesIsUntrusted) {
   PublishBroadcast(2);
   Poll();
   EXPECT_EQ(ann.deliveries.size(), 1u);
+}
+
+// Records the comment ids it receives; the count is read from other threads.
+class IdRecipient final : public Recipient {
+ public:
+  explicit IdRecipient(std::string user) : user_(std::move(user)) {}
+  const std::string& user_id() const override { return user_; }
+  void Deliver(const DeliveryPtr& delivery) override {
+    const std::string frame(delivery->frame());
+    const size_t at = frame.find("\"id\":");
+    ids.push_back(at == std::string::npos ? -1 : std::stoll(frame.substr(at + 5)));
+    count.fetch_add(1);
+  }
+  void Shed(uint16_t code, std::string_view) override { sheds.push_back(code); }
+
+  std::vector<int64_t> ids;  // on the recipient's loop
+  std::vector<uint16_t> sheds;
+  std::atomic<size_t> count{0};
+
+ private:
+  std::string user_;
+};
+
+TEST_F(HubTest, OneTopicsEventsStayInOrderWhileManyTopicsArePublishedFromAnotherThread) {
+  constexpr size_t kLoops = 4;
+  constexpr int kTopics = 16;
+  constexpr int kEvents = 500;
+  MakeHub(kLoops);
+  // Every topic has a recipient on every loop, so its worker hands each
+  // event to its own loop and to three others.
+  std::vector<std::unique_ptr<IdRecipient>> recipients;
+  std::vector<std::pair<size_t, Hub::TopicPtr>> handles;
+  for (int t = 0; t < kTopics; ++t) {
+    for (size_t loop = 0; loop < kLoops; ++loop) {
+      recipients.push_back(std::make_unique<IdRecipient>("u"));
+      handles.emplace_back(loop, hub_->Join(loop, "track_comments:" + std::to_string(t),
+                                            *comments_, recipients.back().get(),
+                                            [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; }));
+    }
+  }
+  Poll();
+  for (size_t i = 0; i < kLoops; ++i) loops_->loop(i).restart();
+  loops_->Start();
+  // The publishing thread is the bus's thread here (the embedded bus calls
+  // the handlers on the publisher's thread): topics interleaved.
+  std::thread bus([this] {
+    for (int i = 1; i <= kEvents; ++i) {
+      for (int t = 0; t < kTopics; ++t) {
+        sample::NewComment event;
+        event.set_track_id(std::to_string(t));
+        event.mutable_data()->set_id(i);
+        publisher_.Publish(EventTraits<sample::NewComment>::Info(), event, {}, {});
+      }
+    }
+  });
+  bus.join();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  for (auto& r : recipients) {
+    while (r->count.load() < static_cast<size_t>(kEvents) &&
+           std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  }
+  loops_->Stop();
+  loops_->Join();
+  std::vector<int64_t> expected;
+  for (int i = 1; i <= kEvents; ++i) expected.push_back(i);
+  for (auto& r : recipients) {
+    EXPECT_EQ(r->ids, expected);
+    EXPECT_TRUE(r->sheds.empty());
+  }
+  EXPECT_EQ(metrics_->events_in.load(), static_cast<uint64_t>(kTopics * kEvents));
+  EXPECT_EQ(metrics_->render_queue_overflows.load(), 0u);
+  // Leave on the loops' threads is not possible any more: the loops are
+  // stopped, so their lists are ours now.
+  for (size_t i = 0; i < handles.size(); ++i) {
+    hub_->Leave(handles[i].first, handles[i].second, recipients[i].get());
+  }
+}
+
+TEST_F(HubTest, ATopicsEventIsRenderedOncePerReplicaWhateverLoopRendersIt) {
+  // The sample's new_broadcast, with a JSON writer that counts its calls.
+  static std::atomic<int> renders{0};
+  renders = 0;
+  Registry registry;
+  EventInfo counted = EventTraits<sample::NewBroadcast>::Info();
+  const auto write = counted.write_json;
+  counted.write_json = [write](const google::protobuf::Message& m, internal::JsonWriter& w) {
+    renders.fetch_add(1);
+    write(m, w);
+  };
+  ASSERT_TRUE(registry.AddChannel(*broadcasts_).ok());
+  ASSERT_TRUE(registry.AddEvent(counted).ok());
+  loops_ = std::make_unique<LoopPool>(4);
+  metrics_ = std::make_unique<Metrics>(4, registry);
+  hub_ = std::make_unique<Hub>(bus_, registry, *loops_, *metrics_);
+  std::vector<std::unique_ptr<FakeRecipient>> recipients;
+  std::vector<Hub::TopicPtr> handles;
+  for (size_t loop = 0; loop < 4; ++loop) {
+    for (int i = 0; i < 2; ++i) {
+      recipients.push_back(std::make_unique<FakeRecipient>("u"));
+      handles.push_back(Join(loop, "broadcasts", *broadcasts_, *recipients.back()));
+    }
+  }
+  for (int i = 1; i <= 5; ++i) PublishBroadcast(i);
+  Poll();
+  EXPECT_EQ(renders.load(), 5);
+  EXPECT_EQ(metrics_->events_in.load(), 5u);
+  for (auto& r : recipients) {
+    ASSERT_EQ(r->deliveries.size(), 5u);
+    for (size_t i = 0; i < 5; ++i) {
+      EXPECT_EQ(r->deliveries[i].get(), recipients[0]->deliveries[i].get());  // one buffer
+    }
+  }
+  for (size_t i = 0; i < handles.size(); ++i) {
+    hub_->Leave(i / 2, handles[i], recipients[i].get());
+  }
+  hub_.reset();  // before `registry`
+  metrics_.reset();
+}
+
+TEST_F(HubTest, AWorkerThatFallsBehindShedsTheTopicsClientsOnEveryLoop) {
+  // Room for three raw envelopes in the worker's queue.
+  size_t envelope = 0;
+  auto probe = bus_.Subscribe(
+      "broadcasts", [&](std::string_view, std::string_view e) { envelope = e.size(); },
+      [](absl::Status) {});
+  PublishBroadcast(9);
+  bus_.Unsubscribe(probe);
+  ASSERT_GT(envelope, 0u);
+  MakeHub(2, HubOptions{.max_render_queue_bytes =
+                                   3 * (Hub::kItemOverhead + envelope) + envelope / 2});
+  FakeRecipient ann("ann"), bob("bob");
+  auto a = Join(0, "broadcasts", *broadcasts_, ann);
+  auto b = Join(1, "broadcasts", *broadcasts_, bob);
+  for (int i = 1; i <= 6; ++i) PublishBroadcast(i);  // no loop runs meanwhile
+  Poll();
+  // Every event up to the first one dropped, then the close: never a silent gap.
+  for (FakeRecipient* r : {&ann, &bob}) {
+    EXPECT_EQ(r->deliveries.size(), 3u);
+    ASSERT_EQ(r->sheds.size(), 1u);
+    EXPECT_EQ(r->sheds[0], std::make_pair(uint16_t{1013}, std::string("server overloaded")));
+  }
+  EXPECT_EQ(metrics_->events_in.load(), 6u);
+  EXPECT_EQ(metrics_->render_queue_overflows.load(), 3u);
+  EXPECT_EQ(metrics_->events_dropped.load(), 0u);
+  EXPECT_EQ(metrics_->shard(0).overload_closes.load() + metrics_->shard(1).overload_closes.load(),
+            2u);
+  // Once drained, the queue takes events again.
+  PublishBroadcast(7);
+  Poll();
+  EXPECT_EQ(ann.deliveries.size(), 4u);
+  hub_->Leave(0, a, &ann);
+  hub_->Leave(1, b, &bob);
 }
 
 }  // namespace
