@@ -234,9 +234,8 @@ void Hub::OnBusMessage(const TopicPtr& topic, std::string_view envelope) {
     queue.drain_posted = true;
   }
   if (post) {
-    boost::asio::post(loops_.loop(topic->worker), [this, worker = topic->worker] {
-      DrainRenderQueue(worker);
-    });
+    boost::asio::post(loops_.loop(topic->worker),
+                      [this, worker = topic->worker] { DrainRenderQueue(worker); });
   }
 }
 
@@ -326,11 +325,10 @@ std::unique_ptr<TopicHistory> Hub::MakeHistory(const TopicPtr& topic) {
                 [this, weak, done = std::move(done)](absl::StatusOr<HistoryRead> read) mutable {
                   TopicPtr alive = weak.lock();
                   if (alive == nullptr) return;  // its last client left
-                  boost::asio::post(loops_.loop(alive->worker),
-                                    [weak, done = std::move(done),
-                                     read = std::move(read)]() mutable {
-                                      if (TopicPtr t = weak.lock()) done(std::move(read));
-                                    });
+                  boost::asio::post(loops_.loop(alive->worker), [weak, done = std::move(done),
+                                                                 read = std::move(read)]() mutable {
+                    if (TopicPtr t = weak.lock()) done(std::move(read));
+                  });
                 });
           },
       .render = [this, raw](std::string_view envelope) -> DeliveryPtr {

@@ -62,13 +62,14 @@ class Metrics {
   // The channel's index in the registry's channel list (for per-channel counters).
   size_t ChannelIndex(const ChannelInfo* channel) const;
 
-  // Counted where they happen (the bus thread, the publish endpoint).
-  Counter events_in{0};         // events received from the bus
-  Counter events_dropped{0};    // undecodable or unknown events from the bus
+  // Counted where they happen (the bus thread, the topic workers, the
+  // publish endpoint).
+  Counter events_in{0};               // events received from the bus
+  Counter events_dropped{0};          // undecodable or unknown events from the bus
   Counter render_queue_overflows{0};  // bus messages a full worker queue could not take
-  Counter publish_rejected{0};  // refused by the publish endpoint (4xx/5xx)
-  EventMetrics events;          // per event type (event_metrics.h)
-  Counter accept_errors{0};     // accept() failures (EMFILE and friends)
+  Counter publish_rejected{0};        // refused by the publish endpoint (4xx/5xx)
+  EventMetrics events;                // per event type (event_metrics.h)
+  Counter accept_errors{0};           // accept() failures (EMFILE and friends)
 
   // An exception caught by the last-resort guard.
   void CountException(Component component) {

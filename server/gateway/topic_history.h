@@ -16,7 +16,10 @@
 //
 // Thread-safety: every method may be called from any thread; callbacks
 // (deliver, read, done) run without the internal lock held. `deliver` is
-// called in position order (one caller at a time).
+// called in position order (one caller at a time). In the hub, OnLive and
+// the answers of reads run on the topic's worker loop, Recover on the
+// recovering client's loop, OnResubscribed on the bus's thread: the locks
+// below are what keeps them apart.
 #ifndef PUBSUB_SERVER_GATEWAY_TOPIC_HISTORY_H_
 #define PUBSUB_SERVER_GATEWAY_TOPIC_HISTORY_H_
 
@@ -71,7 +74,8 @@ class TopicHistory {
   TopicHistory(HistoryPolicy policy, size_t channel_index, Hooks hooks);
   ~TopicHistory();
 
-  // A live event with its position, on the bus's thread, in bus order.
+  // A live event with its position, in bus order, from one thread at a time
+  // (the hub: the topic's worker loop, which also runs the read's `done`).
   void OnLive(DeliveryPtr delivery);
   // The bus resubscribed after losing the subscription: catch up.
   void OnResubscribed();

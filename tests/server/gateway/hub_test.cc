@@ -242,8 +242,8 @@ TEST_F(HubTest, OneTopicsEventsStayInOrderWhileManyTopicsArePublishedFromAnother
   for (int t = 0; t < kTopics; ++t) {
     for (size_t loop = 0; loop < kLoops; ++loop) {
       recipients.push_back(std::make_unique<IdRecipient>("u"));
-      handles.emplace_back(loop, hub_->Join(loop, "track_comments:" + std::to_string(t),
-                                            *comments_, recipients.back().get(),
+      handles.emplace_back(loop, hub_->Join(loop, "track_comments:" + std::to_string(t), *comments_,
+                                            recipients.back().get(),
                                             [](absl::Status s) { EXPECT_TRUE(s.ok()) << s; }));
     }
   }
@@ -337,8 +337,8 @@ TEST_F(HubTest, AWorkerThatFallsBehindShedsTheTopicsClientsOnEveryLoop) {
   PublishBroadcast(9);
   bus_.Unsubscribe(probe);
   ASSERT_GT(envelope, 0u);
-  MakeHub(2, HubOptions{.max_render_queue_bytes =
-                                   3 * (Hub::kItemOverhead + envelope) + envelope / 2});
+  MakeHub(2,
+          HubOptions{.max_render_queue_bytes = 3 * (Hub::kItemOverhead + envelope) + envelope / 2});
   FakeRecipient ann("ann"), bob("bob");
   auto a = Join(0, "broadcasts", *broadcasts_, ann);
   auto b = Join(1, "broadcasts", *broadcasts_, bob);
