@@ -280,8 +280,16 @@ void Hub::Process(const TopicPtr& topic, std::string_view envelope) {
   }
 }
 
-// Every loop with clients of `topic` sheds them after what it already has.
+// On the topic's worker, which dropped one of its events (its render queue
+// was full): every loop with clients of `topic` sheds them after what it
+// already has.
 void Hub::ShedAll(const TopicPtr& topic) {
+  if (auto permit = ConnectionLog()) {
+    spdlog::warn(
+        "hub: loop {} fell behind rendering; an event of {} was dropped, closing its "
+        "clients (1013){}",
+        topic->worker, topic->name, SuppressedNote(permit));
+  }
   uint64_t mask = topic->loop_mask.load(std::memory_order_acquire);
   while (mask != 0) {
     const size_t loop = static_cast<size_t>(__builtin_ctzll(mask));
@@ -494,7 +502,7 @@ void Hub::ShedOnLoop(size_t loop, const TopicPtr& topic) {
   const auto& recipients = topic->recipients[loop];
   if (recipients.empty()) return;
   if (auto permit = ConnectionLog()) {
-    spdlog::warn("hub: loop {} fell behind; closing its {} client(s) of {} (1013){}", loop,
+    spdlog::warn("hub: closing loop {}'s {} client(s) of {}: they missed an event (1013){}", loop,
                  recipients.size(), topic->name, SuppressedNote(permit));
   }
   metrics_.shard(loop).overload_closes.fetch_add(recipients.size(), std::memory_order_relaxed);
