@@ -16,9 +16,11 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server python3 python3-websockets python3-grpcio python3-grpc-tools python3-protobuf
   python3-pkg-resources curl
-  nodejs npm
+  nodejs npm chromium
 )
 
+# chromium: the browser tests (tests/browser/) drive Debian's Chromium with
+# playwright-core; no browser is ever downloaded by npm.
 # A package is present when dpkg has it installed. Node.js and npm also count
 # as present when their commands exist: a Node.js from elsewhere (NodeSource's
 # nodejs bundles npm and conflicts with Debian's npm) must not be replaced.
@@ -47,7 +49,7 @@ else
 fi
 
 # npm packages (the catalogue test's AsyncAPI parser and JSON Schema
-# validator; later the browser client's tooling): `npm ci` installs exactly
+# validator, TypeScript, playwright-core, ws): `npm ci` installs exactly
 # package-lock.json, again whenever it changed since the last install (a copy
 # of it is kept in node_modules/ as the stamp). .npmrc turns off install
 # scripts, audit and funding calls.
