@@ -1,5 +1,6 @@
 #include "server/gateway/topic_history.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "spdlog/spdlog.h"
@@ -85,7 +86,7 @@ void TopicHistory::OnLive(DeliveryPtr delivery) {
       held_bytes_ += delivery->recovery.bytes().size();
       held_.push_back(std::move(delivery));
       if (held_.size() > kMaxHeld || held_bytes_ > kMaxHeldBytes) {
-        GiveUpGap(last_, "too many events arrived while the gap was being read", out);
+        GiveUpGap("too many events arrived while the gap was being read", {}, last_, out);
       } else if (!reading_) {
         issue = BeginRead();  // the last read failed: the bus is back, try again
       }
@@ -142,15 +143,30 @@ void TopicHistory::Recover(std::optional<Position> since, RecoveryCallback done)
   if (issue) IssueRead();
 }
 
-void TopicHistory::GiveUpGap(const Position& at, std::string reason,
+void TopicHistory::GiveUpGap(std::string reason, const std::vector<DeliveryPtr>& kept, Position at,
                              std::vector<DeliveryPtr>& out) {
+  // What the clients already have (the same epoch, not after last_) is not
+  // given again, nor does it say where they stand.
+  const Position had = last_;
+  auto is_new = [&had](const DeliveryPtr& d) {
+    return d->position->epoch != had.epoch || d->position->seq > had.seq;
+  };
+  auto first_kept = std::find_if(kept.begin(), kept.end(), is_new);
+  auto first_held = std::find_if(held_.begin(), held_.end(), is_new);
+  const DeliveryPtr* next = first_kept != kept.end()    ? &*first_kept
+                            : first_held != held_.end() ? &*first_held
+                                                        : nullptr;
+  if (next != nullptr) at = Position{(*next)->position->epoch, (*next)->position->seq - 1};
   out.push_back(MakeRecoveryControl(false, at, reason, channel_index_));
-  // From here on, positions follow `at` (a new epoch starts at its seq 0).
   last_ = at;
-  for (DeliveryPtr& held : held_) {
-    last_ = *held->position;
-    out.push_back(std::move(held));
-  }
+  auto give = [&](DeliveryPtr d) {
+    const Position& position = *d->position;
+    if (position.epoch == last_.epoch && position.seq <= last_.seq) return;
+    last_ = position;
+    out.push_back(std::move(d));
+  };
+  std::for_each(first_kept, kept.end(), give);
+  std::for_each(first_held, held_.end(), give);
   held_.clear();
   held_bytes_ = 0;
   catching_up_ = false;
@@ -211,12 +227,7 @@ void TopicHistory::OnRead(absl::StatusOr<HistoryRead> read) {
           const std::string reason = read->epoch != last_.epoch
                                          ? "history was lost (a new epoch began)"
                                          : "events were missed and are no longer kept";
-          // Where the client stands: just before the first event it gets next.
-          Position at{read->epoch, read->last_seq};
-          if (!held_.empty() && held_.front()->position->epoch == read->epoch) {
-            at.seq = held_.front()->position->seq - 1;
-          }
-          GiveUpGap(at, reason, out);
+          GiveUpGap(reason, stored, Position{read->epoch, read->last_seq}, out);
         }
       } else if (last_.epoch.empty()) {
         last_ = Position{read->epoch, read->last_seq};

@@ -108,9 +108,12 @@ class TopicHistory {
   void OnRead(absl::StatusOr<HistoryRead> read);
   // Answers a request from the tail (mutex_ held; tail valid).
   Recovery Answer(const std::optional<Position>& since) const;
-  // After a read that could not fill a gap: the control that says so, then
-  // what was held (mutex_ held).
-  void GiveUpGap(const Position& at, std::string reason, std::vector<DeliveryPtr>& out);
+  // A gap that cannot be filled: the control that says so, positioned just
+  // before the first event the clients get next, then what is still there:
+  // `kept` (a read's events, oldest first) after the gap, then what was held.
+  // `at` when there is nothing to give (mutex_ held).
+  void GiveUpGap(std::string reason, const std::vector<DeliveryPtr>& kept, Position at,
+                 std::vector<DeliveryPtr>& out);
   void Append(const DeliveryPtr& delivery);  // to the tail, trimmed; mutex_ held
   void DropTail();                           // mutex_ held
 

@@ -94,6 +94,42 @@ TEST_F(TopicHistoryTest, LostHistoryIsAnnouncedNeverSkippedSilently) {
   EXPECT_EQ(delivered_.size(), 4u);
 }
 
+TEST_F(TopicHistoryTest, AfterLostHistoryTheNewEpochsStoredEventsAreDelivered) {
+  // Redis restarted without persistence while the subscription was down:
+  // f:1 was stored (and acknowledged) before the subscription came back, so
+  // it never came live; only the read has it.
+  history_.OnLive(At("e", 1));
+  history_.OnResubscribed();
+  AnswerRead("f", 1, 1);
+  ASSERT_EQ(delivered_.size(), 3u);
+  EXPECT_EQ(delivered_[1], R"json({"control":"recovery","recovered":false,"position":"f:0",)json"
+                           R"json("reason":"history was lost (a new epoch began)"})json");
+  EXPECT_EQ(delivered_[2], "f:1");
+  history_.OnLive(At("f", 2));
+  EXPECT_EQ(delivered_.back(), "f:2");
+}
+
+TEST_F(TopicHistoryTest, AfterATrimmedGapWhatIsStillKeptIsDelivered) {
+  history_.OnLive(At("e", 1));
+  history_.OnLive(At("e", 9));  // 2..8 never came live; 5 events are kept
+  AnswerRead("e", 5, 9);        // 2..4 were trimmed
+  EXPECT_EQ(delivered_, (std::vector<std::string>{
+                            "e:1",
+                            R"json({"control":"recovery","recovered":false,"position":"e:4",)json"
+                            R"json("reason":"events were missed and are no longer kept"})json",
+                            "e:5", "e:6", "e:7", "e:8", "e:9"}));
+}
+
+TEST_F(TopicHistoryTest, TooManyHeldEventsAreAnnouncedAtTheFirstHeldOne) {
+  history_.OnLive(At("e", 1));
+  for (uint64_t seq = 3; seq < 3 + TopicHistory::kMaxHeld + 1; ++seq) history_.OnLive(At("e", seq));
+  ASSERT_GE(delivered_.size(), 2u);
+  EXPECT_EQ(delivered_[1],
+            R"json({"control":"recovery","recovered":false,"position":"e:2",)json"
+            R"json("reason":"too many events arrived while the gap was being read"})json");
+  EXPECT_EQ(delivered_[2], "e:3");
+}
+
 TEST_F(TopicHistoryTest, AfterAResubscriptionWhatWasStoredMeanwhileIsDelivered) {
   history_.OnLive(At("e", 1));
   history_.OnLive(At("e", 2));
