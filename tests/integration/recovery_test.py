@@ -11,7 +11,9 @@ where history cannot fill a gap; never a silent gap."""
 import asyncio
 import http.client
 import json
+import os
 import signal
+import subprocess
 import threading
 import time
 import unittest
@@ -285,6 +287,44 @@ class RedisRestartWithoutPersistenceTest(RecoveryTest.__base__):
             verdict = await late.connect(gw, since=before)
             self.assertFalse(verdict["recovered"])
             await late.close()
+        finally:
+            gw.close()
+            self.redis.close()
+
+    async def test_an_event_acknowledged_right_after_the_restart_is_delivered(self):
+        # An event stored in the new epoch before the replica's subscription
+        # is back (acknowledged to its publisher): only the replica's
+        # catch-up read has it, and it must follow the announcement.
+        self.redis = RedisServer()
+        gw = Gateway(bus=self.redis.url)
+        try:
+            gw.wait_for(lambda: gw.request("GET", "/readyz")[0] == 200, "ready")
+            client = RecoveringClient("/ws/comments/401", "ann")
+            await client.connect(gw)
+            status, body = gw.publish(comment(401, 1))
+            self.assertEqual(status, 202, body)
+            await client.next()
+
+            # The replica is paused so that the event is surely stored
+            # before its subscription is back.
+            gw.process.send_signal(signal.SIGSTOP)
+            try:
+                self.redis.stop()
+                self.redis.start()
+                published = subprocess.run(
+                    [os.environ["PUBSUB_CLI"], "publish", "new_comment",
+                     json.dumps(comment(401, 2)), "--redis", self.redis.url],
+                    capture_output=True, text=True, timeout=30)
+                self.assertEqual(published.returncode, 0, published.stderr)
+            finally:
+                gw.process.send_signal(signal.SIGCONT)
+            control = await client.next()
+            self.assertEqual(control.get("control"), "recovery", control)
+            self.assertFalse(control["recovered"])
+            frame = await client.next()
+            self.assertEqual(frame["event"]["data"]["id"], 2, frame)
+            self.assertEqual(frame["position"].split(":")[0], control["position"].split(":")[0])
+            await client.close()
         finally:
             gw.close()
             self.redis.close()
