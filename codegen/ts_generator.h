@@ -61,8 +61,8 @@ class TypeScriptGenerator {
 
   std::string name_;
   std::vector<const google::protobuf::FileDescriptor*> files_;  // by name
-  std::vector<const Event*> events_;                            // by type string
-  std::vector<const Channel*> channels_;                        // by channel name
+  std::vector<const Event*> events_;      // files_ order, then declaration order
+  std::vector<const Channel*> channels_;  // by channel name
   std::set<const google::protobuf::Descriptor*> event_messages_;
   // Types the events use (not events themselves), by full name.
   std::map<std::string, const google::protobuf::Descriptor*> messages_;
