@@ -198,6 +198,9 @@ TEST_F(FrontDoorTest, EmbeddedFilesAreServedAfterTheApi) {
   EXPECT_THAT(page, HasSubstr("X-Content-Type-Options: nosniff\r\n"));
   EXPECT_THAT(page, HasSubstr("Cache-Control: no-cache\r\n"));
   EXPECT_THAT(page, HasSubstr("<html"));
+  EXPECT_THAT(page, HasSubstr("Content-Security-Policy: default-src 'self';"));
+  EXPECT_THAT(Answer("GET /demo/ HTTP/1.1\r\n\r\n"),
+              ::testing::Not(HasSubstr("Content-Security-Policy")));
   const web::Asset* index = web::FindAsset(web::EmbeddedAssets(), "/admin/index.html").asset;
   ASSERT_NE(index, nullptr);
   EXPECT_THAT(page, HasSubstr("ETag: " + std::string(index->etag) + "\r\n"));
