@@ -17,9 +17,10 @@ const COMMENT = {
 
 let gateway;
 let browser;
+let redis;
 
 before(async () => {
-  const redis = await h.startRedis();
+  redis = await h.startRedis();
   gateway = await h.startGateway({ args: ['--bus', redis.url] });
   browser = await h.launchBrowser();
 });
@@ -100,6 +101,19 @@ describe('the admin page', () => {
     await page.waitForFunction(
         () => document.querySelector('#events tr[data-type="new_comment"]')?.cells[5].textContent === '0 / 0 / 1',
         null, { timeout: h.WAIT_MS });
+    await client.close();
+  });
+
+  test('shows publish and delivery rates per event type', async () => {
+    const client = await h.connectWs(wsUrl('/ws/broadcasts', h.token('ann')));
+    const broadcast = { type: 'new_broadcast', data: { id: 1, title: 't', content: '', author: 'a' } };
+    // Until a poll sees them: the rate is over the last poll's interval.
+    await h.waitFor(async () => {
+      assert.equal((await h.publishHttp(gateway.baseUrl, broadcast)).status, 202);
+      await client.next();
+      const row = await page.$$eval('#events tr[data-type="new_broadcast"] td', (cells) => cells.map((c) => c.textContent));
+      return Number(row[2]) > 0 && Number(row[3]) > 0;
+    }, 'non-zero published/s and delivered/s for new_broadcast');
     await client.close();
   });
 
@@ -203,4 +217,17 @@ test('the admin API and tails refuse non-admins outside the page too', async () 
   await assert.rejects(h.connectWs(wsUrl('/ws/notifications?tail=true&user=bob', h.token('ann'))),
                        (error) => error.status === 403);
   await assert.rejects(h.connectWs(wsUrl('/ws/book-requests/admin', ADMIN)), (error) => error.status === 403);
+});
+
+test('shows the Redis state as it changes', async () => {
+  const { page } = await openAdmin(ADMIN);
+  await textOf(page, 'stat-bus', 'redis: ready');
+  await page.waitForFunction(() => /reconnects 0/.test(document.getElementById('bus-detail').textContent),
+                             null, { timeout: h.WAIT_MS });
+  await redis.stop();
+  await page.waitForFunction(() => document.getElementById('stat-bus').textContent !== 'redis: ready',
+                             null, { timeout: h.WAIT_MS });
+  assert.match(await page.textContent('#stat-bus'), /^redis: (DOWN|connected, not ready)$/);
+  // The cluster's numbers come from the bus: unknown while it is down.
+  await textOf(page, 'stat-replicas', '?');
 });
