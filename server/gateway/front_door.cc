@@ -282,6 +282,7 @@ Decision FrontDoor::Admin(const http::Request& request,
   if (publish) {
     decision.body_limit = context_.config.max_body_bytes;
     decision.source = PublishSource::kAdmin;
+    decision.admin = std::move(admin->user_id);
   } else {
     decision.body_limit = 0;
     decision.admin_overview = true;
@@ -341,6 +342,11 @@ void FrontDoor::OnBody(const http::Request& request, const Decision& decision,
   if (decision.cluster_stats) return ClusterStats(decision.target, std::move(done));
   if (decision.admin_overview) return AdminOverview(std::move(done));
   if (!decision.history) {
+    if (decision.source == PublishSource::kAdmin) {
+      // An admin acting as a publisher: worth a line in the log, always.
+      spdlog::info("admin: {} ({}) publishes from the console ({} bytes, {} targets)",
+                   decision.admin, peer, request.body().size(), decision.target.query.to.size());
+    }
     return Publish(request, decision.target, decision.source, peer, std::move(done));
   }
   history_api::ReadHistoryPage(

@@ -55,6 +55,8 @@ class FrontDoor {
     bool admin_overview = false;
     // kReadBody for a publish: who counts it (POST /api/admin/publish: kAdmin).
     PublishSource source = PublishSource::kHttp;
+    // kReadBody for POST /api/admin/publish: the admin's user id (for the log).
+    std::string admin;
     Admitted admitted;  // kUpgrade
   };
   using Done = std::function<void(http::Response)>;

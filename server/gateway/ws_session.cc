@@ -108,7 +108,11 @@ void WsSession::Start(HandBack refused) {
                              [self = shared_from_this()](absl::Status status) {
                                self->Guarded([&] { self->OnJoined(std::move(status)); });
                              });
-  spdlog::debug("ws: {} joins {} as {}", PeerOf(socket_), topic_name_, identity_.user_id);
+  if (tail_) {
+    spdlog::info("ws: admin {} ({}) tails {}", identity_.user_id, PeerOf(socket_), topic_name_);
+  } else {
+    spdlog::debug("ws: {} joins {} as {}", PeerOf(socket_), topic_name_, identity_.user_id);
+  }
 }
 
 void WsSession::OnJoined(absl::Status status) {
