@@ -5,5 +5,5 @@ import { channels, type Channels, type NewBroadcast } from "../sample_schema.js"
 const client = new PubSubClient<Channels>({ channels });
 // A handler for new_comment cannot take another event type.
 client.subscribe("track_comments", { track_id: "42" }, {
-  new_comment: (e: NewBroadcast) => { console.log(e.data.title); },
+  new_comment: (e: NewBroadcast) => { console.log(e.data?.title); },
 });

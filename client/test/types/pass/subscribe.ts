@@ -13,12 +13,12 @@ const client = new PubSubClient<Channels>({
 
 const comments = client.subscribe("track_comments", { track_id: "42" }, {
   new_comment: (e) => {
-    const text: string = e.data.content;
+    const text: string | undefined = e.data?.content;
     const type: "new_comment" = e.type;
     void text, type;
   },
   comment_deleted: async (e, meta) => {
-    const id: number = e.data.id;
+    const id: number | undefined = e.data?.id;
     const position: string | undefined = meta.position;
     void id, position;
   },
@@ -28,9 +28,9 @@ const comments = client.subscribe("track_comments", { track_id: "42" }, {
   onEvent: (e) => { const t: "new_comment" | "comment_updated" | "comment_deleted" = e.type; void t; },
 });
 
-client.subscribe("broadcasts", {}, { new_broadcast: (e) => void e.data.title });
+client.subscribe("broadcasts", {}, { new_broadcast: (e) => void e.data?.title });
 client.subscribe("notifications", {}, {});
-client.subscribe("forum", { thread_id: "7" }, { new_post: (e: { data: { content: string } }) => void e });
+client.subscribe("forum", { thread_id: "7" }, { new_post: (e: { data?: { content: string } }) => void e });
 
 function explicit(e: NewComment) { void e.track_id; }
 client.subscribe("track_comments", { track_id: "1" }, { new_comment: explicit });
