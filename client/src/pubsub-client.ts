@@ -78,10 +78,13 @@ export interface EventMeta {
   raw: string;
 }
 
+/** The member of the event union `E` whose `type` is `T` (all of `E` for an untyped `{type: string}`). */
+export type EventNamed<E, T> = [Extract<E, { type: T }>] extends [never] ? E : Extract<E, { type: T }>;
+
 /** One handler per event type, each given its own event type; all optional. */
 export type Handlers<E> = {
   [T in E extends { type: infer N extends string } ? N : never]?: (
-    event: Extract<E, { type: T }>,
+    event: EventNamed<E, T>,
     meta: EventMeta,
   ) => void | PromiseLike<void>;
 };
