@@ -33,7 +33,8 @@ set_target_properties(pubsub_gateway_main PROPERTIES EXPORT_NAME gateway_main)
 set_target_properties(pubsub_cli PROPERTIES EXPORT_NAME cli_main)
 set(_pubsub_internal_libraries
   pubsub_gateway pubsub_http pubsub_ws pubsub_auth pubsub_routing pubsub_gateway_config
-  pubsub_grpc_server pubsub_grpc_proto pubsub_bus_factory pubsub_history_api)
+  pubsub_grpc_server pubsub_grpc_proto pubsub_bus_factory pubsub_history_api
+  pubsub_web_assets)
 foreach(_lib IN LISTS _pubsub_internal_libraries)
   string(REPLACE "pubsub_" "internal_" _name ${_lib})
   set_target_properties(${_lib} PROPERTIES EXPORT_NAME ${_name})

@@ -49,6 +49,14 @@ std::string ClusterMetrics(const RedisClusterBus::Stats& stats) {
   return out;
 }
 
+std::string RedisStatsFields(const RedisBus::Stats& stats) {
+  return fmt::format(
+      R"("connects":{},"reconnects":{},"dropped_connections":{},"protocol_errors":{},)"
+      R"("messages_in":{},"publishes":{},"publish_errors":{})",
+      stats.connects, stats.reconnects, stats.dropped_connections, stats.protocol_errors,
+      stats.messages_in, stats.publishes, stats.publish_errors);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config) {
@@ -76,6 +84,22 @@ std::function<std::string()> BusMetrics(const Bus& bus) {
   }
   if (const auto* cluster = dynamic_cast<const RedisClusterBus*>(&bus)) {
     return [cluster] { return ClusterMetrics(cluster->stats()); };
+  }
+  return nullptr;
+}
+
+std::function<std::string()> BusStatsJson(const Bus& bus) {
+  if (const auto* redis = dynamic_cast<const RedisBus*>(&bus)) {
+    return [redis] { return "{" + RedisStatsFields(redis->stats()) + "}"; };
+  }
+  if (const auto* cluster = dynamic_cast<const RedisClusterBus*>(&bus)) {
+    return [cluster] {
+      const RedisClusterBus::Stats stats = cluster->stats();
+      return fmt::format(
+          R"({{{},"map_refreshes":{},"redirections":{},"moved_topics":{},"masters":{}}})",
+          RedisStatsFields(stats.nodes), stats.map_refreshes, stats.redirections,
+          stats.moved_topics, stats.masters);
+    };
   }
   return nullptr;
 }

@@ -34,6 +34,14 @@ absl::StatusOr<std::unique_ptr<Bus>> MakeBus(const GatewayConfig& config);
 // bus has none. `bus` must outlive the returned function.
 std::function<std::string()> BusMetrics(const Bus& bus);
 
+// The bus's counters as a JSON object for the admin overview (Gateway::SetBusStats):
+//   {"connects":N,"reconnects":N,"dropped_connections":N,"protocol_errors":N,
+//    "messages_in":N,"publishes":N,"publish_errors":N}
+// plus, for a cluster, "map_refreshes", "redirections", "moved_topics" and
+// "masters"; or an empty function when the bus has none. `bus` must outlive
+// the returned function.
+std::function<std::string()> BusStatsJson(const Bus& bus);
+
 // The count of exceptions the bus caught in its own handlers and callbacks,
 // for Gateway::AddExceptionSource, or an empty function when the bus keeps
 // none. `bus` must outlive the returned function.

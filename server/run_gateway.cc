@@ -75,6 +75,7 @@ int RunGateway(int argc, char** argv, std::span<const Schema> schemas) {
   std::unique_ptr<pubsub::Bus> bus = *std::move(made_bus);
   pubsub::gateway::Gateway gateway(config, registry, *bus);
   if (auto metrics = pubsub::gateway::BusMetrics(*bus)) gateway.SetExtraMetrics(metrics);
+  if (auto stats = pubsub::gateway::BusStatsJson(*bus)) gateway.SetBusStats(stats);
   if (auto count = pubsub::gateway::BusExceptions(*bus)) gateway.AddExceptionSource("redis", count);
   // The gRPC server starts after the gateway (it publishes through it).
   auto grpc_stats = std::make_shared<std::atomic<const pubsub::gateway::GrpcServer*>>(nullptr);

@@ -59,6 +59,9 @@ struct GatewayConfig {
   int jwt_leeway_seconds = 30;      // --jwt-leeway-seconds: clock skew on exp/nbf, 0..60
   bool dev_auth = false;            // --dev-auth: user from ?user_id=, roles from ?role=
   std::string publisher_key_file;   // --publisher-key-file: key for POST /api/publish
+  // --admin-role: the role (JWT `roles` claim, or ?role= with --dev-auth)
+  // that the admin page and /api/admin/... require (docs/admin.md).
+  std::string admin_role = "admin";
   std::string redis_password_file;  // --redis-password-file: AUTH password for --bus redis://
                                     // (read by MakeBus, server/bus_factory.h)
   // --allowed-origin (repeatable): normalized origins "scheme://host[:port]",

@@ -55,6 +55,9 @@ Authentication (exactly one mode is required):
                                 roles from ?role= (repeatable). Never expose such a gateway.
   --publisher-key-file FILE     Key that POST /api/publish requires as "Authorization: Bearer
                                 KEY". Default: none
+  --admin-role ROLE             The role (in the JWT's roles; ?role= with --dev-auth) that the
+                                admin page /admin/ and /api/admin/... require; an admin may also
+                                tail any channel (docs/admin.md). Default: admin
 
 Limits and timing:
   --threads N                   Event loops, one per core. Default: the cores this process may
@@ -107,7 +110,9 @@ HTTP surface:
   ws://HOST/ws/comments/42?token=JWT            JWT claims: sub (user id), roles (array of strings), exp
   POST /api/publish[?to=USER&to=USER]           body: the event exactly as browsers receive it; 202 {"id":…}, 400, 401, 503
        Authorization: Bearer PUBLISHER_KEY      e.g. {"type":"new_broadcast","data":{"id":1,"title":"Hi",...}}
-  GET  /healthz  /readyz  /metrics  /api/stats[?user=ID][&scope=replica]
+  GET  /healthz  /readyz  /metrics  /api/stats[?user=ID][&scope=replica]  /api/schema
+  GET  /admin/  /api/admin/overview   POST /api/admin/publish[?to=USER]   (the admin role's JWT)
+  GET  /demo/  /client/...                      the embedded web pages and browser client
   The token may also come from "Authorization: Bearer JWT" or the WebSocket subprotocols
   "bearer, JWT" (the gateway then answers with the subprotocol "bearer").
 )";

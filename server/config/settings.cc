@@ -81,6 +81,20 @@ std::vector<Setting> MakeSettings() {
                          &GatewayConfig::jwt_leeway_seconds),
       SwitchSetting("dev-auth", &GatewayConfig::dev_auth),
       PathSetting("publisher-key-file", &GatewayConfig::publisher_key_file),
+      {"admin-role", SettingKind::kValue,
+       [](std::string_view label, std::string_view v, GatewayConfig& c) {
+         if (v.empty() || v.size() > 256) {
+           return ValueError(label, "expected a role name (1 to 256 bytes)");
+         }
+         for (unsigned char ch : v) {
+           if (ch <= ' ' || ch == 0x7f) {
+             return ValueError(label, "a role name has no spaces or control characters");
+           }
+         }
+         c.admin_role = std::string(v);
+         return absl::OkStatus();
+       },
+       [](const GatewayConfig& c) { return Show{c.admin_role}; }},
       NumberSetting<size_t>("threads", 1, 1024, &GatewayConfig::threads),
       NumberSetting<size_t>("send-queue-bytes", 1024, size_t{1} << 34,
                             &GatewayConfig::send_queue_bytes),

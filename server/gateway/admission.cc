@@ -54,26 +54,20 @@ std::variant<Admitted, http::Response> Admission::Admit(const http::Request& req
     return response;
   }
 
-  Admitted admitted;
-  std::string subprotocol;
-  if (context_.verifier == nullptr) {
-    if (!target.query.user_id.has_value() || target.query.user_id->empty()) {
-      return Refuse(status::unauthorized, "missing user_id (the gateway runs with --dev-auth)");
-    }
-    admitted.identity.user_id = *target.query.user_id;
-    admitted.identity.roles = target.query.roles;
-    if (auth::OffersBearerSubprotocol(request)) subprotocol = auth::kBearerSubprotocol;
-  } else {
-    auto token = auth::FindToken(request, target.query);
-    if (!token.ok()) return Refuse(status::unauthorized, View(token.status().message()));
-    auto verified = context_.verifier->Verify(token->token, now_unix_seconds);
-    if (!verified.ok()) return Refuse(status::unauthorized, View(verified.status().message()));
-    admitted.identity = *std::move(verified);
-    subprotocol = token->subprotocol;
+  auto authenticated = Authenticate(request, target, now_unix_seconds);
+  if (!authenticated.ok()) {
+    return Refuse(status::unauthorized, View(authenticated.status().message()));
   }
+  Admitted admitted;
+  admitted.identity = std::move(authenticated->identity);
 
   const ChannelInfo& channel = *route->channel;
-  if (channel.access == Access::kRole && !admitted.identity.HasRole(channel.role)) {
+  if (target.query.tail) {
+    if (!IsAdmin(admitted.identity)) {
+      return Refuse(status::forbidden, fmt::format("tail=true requires the admin role '{}'",
+                                                   context_.config.admin_role));
+    }
+  } else if (channel.access == Access::kRole && !admitted.identity.HasRole(channel.role)) {
     return Refuse(status::forbidden,
                   fmt::format("the {} channel requires role '{}'", channel.name, channel.role));
   }
@@ -85,13 +79,52 @@ std::variant<Admitted, http::Response> Admission::Admit(const http::Request& req
   if (!context_.bus.IsConnected()) return Refuse(status::service_unavailable, "bus unavailable");
 
   admitted.channel = &channel;
-  admitted.topic = channel.access == Access::kPersonal
-                       ? UserTopic(channel, admitted.identity.user_id)
-                       : ChannelTopic(channel, route->scope_value);
-  admitted.accept = ws::BuildUpgradeResponse(handshake.key, subprotocol);
+  // A tail of a personal channel: ?user= picks whose.
+  const std::string& owner = target.query.tail && target.query.user.has_value()
+                                 ? *target.query.user
+                                 : admitted.identity.user_id;
+  admitted.topic = channel.access == Access::kPersonal ? UserTopic(channel, owner)
+                                                       : ChannelTopic(channel, route->scope_value);
+  admitted.accept = ws::BuildUpgradeResponse(handshake.key, authenticated->subprotocol);
+  admitted.tail = target.query.tail;
   admitted.recovery_protocol = target.query.since.has_value();
   admitted.since = std::move(since);
   return admitted;
+}
+
+absl::StatusOr<Admission::Authenticated> Admission::Authenticate(
+    const http::Request& request, const routing::RequestTarget& target,
+    int64_t now_unix_seconds) const {
+  Authenticated out;
+  if (context_.verifier == nullptr) {
+    if (!target.query.user_id.has_value() || target.query.user_id->empty()) {
+      return absl::UnauthenticatedError("missing user_id (the gateway runs with --dev-auth)");
+    }
+    out.identity.user_id = *target.query.user_id;
+    out.identity.roles = target.query.roles;
+    if (auth::OffersBearerSubprotocol(request)) out.subprotocol = auth::kBearerSubprotocol;
+    return out;
+  }
+  auto token = auth::FindToken(request, target.query);
+  if (!token.ok()) return absl::UnauthenticatedError(token.status().message());
+  auto verified = context_.verifier->Verify(token->token, now_unix_seconds);
+  if (!verified.ok()) return absl::UnauthenticatedError(verified.status().message());
+  out.identity = *std::move(verified);
+  out.subprotocol = token->subprotocol;
+  return out;
+}
+
+absl::StatusOr<auth::Identity> Admission::AdminIdentity(const http::Request& request,
+                                                        const routing::RequestTarget& target,
+                                                        int64_t now_unix_seconds) const {
+  auto authenticated = Authenticate(request, target, now_unix_seconds);
+  if (!authenticated.ok()) return authenticated.status();
+  if (!IsAdmin(authenticated->identity)) {
+    return absl::PermissionDeniedError(fmt::format("user '{}' lacks the admin role '{}'",
+                                                   authenticated->identity.user_id,
+                                                   context_.config.admin_role));
+  }
+  return std::move(authenticated->identity);
 }
 
 }  // namespace pubsub::gateway

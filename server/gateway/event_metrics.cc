@@ -8,7 +8,7 @@
 namespace pubsub::gateway {
 namespace {
 
-constexpr const char* kSourceNames[kPublishSources] = {"http", "grpc"};
+constexpr const char* kSourceNames[kPublishSources] = {"http", "grpc", "admin"};
 constexpr const char* kRefusalNames[kRefusalReasons] = {"invalid", "unauthorized", "too_large",
                                                         "unavailable"};
 constexpr const char* kDropNames[kDropReasons] = {"slow_consumer", "queue_full", "shutdown",
@@ -87,6 +87,50 @@ void EventMetrics::Dropped(size_t loop, size_t type, DropReason reason, uint64_t
   if (type >= types_ || count == 0) return;
   loops_[loop][type].dropped[static_cast<size_t>(reason)].fetch_add(count,
                                                                     std::memory_order_relaxed);
+}
+
+void EventMetrics::RenderJson(std::string& out) const {
+  const auto& events = registry_.events();
+  auto sum = [this](size_t type, auto field) {
+    uint64_t total = 0;
+    for (const auto& loop : loops_) total += field(loop[type]).load(std::memory_order_relaxed);
+    return total;
+  };
+  auto out_it = std::back_inserter(out);
+  out.push_back('[');
+  for (size_t t = 0; t < types_; ++t) {
+    if (t > 0) out.push_back(',');
+    // Type and channel names are identifiers (the generator checks them).
+    fmt::format_to(out_it, R"({{"type":"{}","channel":"{}","published":{{)", events[t]->type,
+                   events[t]->channel->name);
+    for (size_t s = 0; s < kPublishSources; ++s) {
+      fmt::format_to(out_it, R"({}"{}":{})", s > 0 ? "," : "", kSourceNames[s],
+                     published_[s * types_ + t].load(std::memory_order_relaxed));
+    }
+    fmt::format_to(out_it, R"(}},"received":{},"delivered":{},"dropped":{{)",
+                   received_[t].load(std::memory_order_relaxed),
+                   sum(t, [](const TypeCounters& c) -> const Counter& { return c.delivered; }));
+    for (size_t r = 0; r < kDropReasons; ++r) {
+      fmt::format_to(out_it, R"({}"{}":{})", r > 0 ? "," : "", kDropNames[r],
+                     sum(t, [r](const TypeCounters& c) -> const Counter& { return c.dropped[r]; }));
+    }
+    out += "}}";
+  }
+  out.push_back(']');
+}
+
+void EventMetrics::RenderRefusalsJson(std::string& out) const {
+  auto out_it = std::back_inserter(out);
+  out.push_back('{');
+  for (size_t s = 0; s < kPublishSources; ++s) {
+    fmt::format_to(out_it, R"({}"{}":{{)", s > 0 ? "," : "", kSourceNames[s]);
+    for (size_t r = 0; r < kRefusalReasons; ++r) {
+      fmt::format_to(out_it, R"({}"{}":{})", r > 0 ? "," : "", kRefusalNames[r],
+                     refused_[s * kRefusalReasons + r].load(std::memory_order_relaxed));
+    }
+    out.push_back('}');
+  }
+  out.push_back('}');
 }
 
 void EventMetrics::Render(std::string& out) const {

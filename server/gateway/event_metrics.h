@@ -2,8 +2,8 @@
 // knows every type, so the label sets are bounded (event type, channel,
 // source, reason; never a user or a scope value).
 //
-//   pubsub_events_published_total{type,channel,source}   accepted by this gateway (http, grpc)
-//   pubsub_publish_refused_total{source,reason}           refused by this gateway
+//   pubsub_events_published_total{type,channel,source}   accepted by this gateway (http, grpc,
+//   admin) pubsub_publish_refused_total{source,reason}           refused by this gateway
 //   pubsub_events_received_total{type,channel}            from the bus, whoever published
 //   pubsub_events_delivered_total{type,channel}           frames handed to sockets
 //   pubsub_events_dropped_total{type,channel,reason}      frames that never were
@@ -28,8 +28,9 @@
 
 namespace pubsub::gateway {
 
-enum class PublishSource { kHttp, kGrpc };
-inline constexpr size_t kPublishSources = 2;
+// kAdmin: the admin page's console (POST /api/admin/publish).
+enum class PublishSource { kHttp, kGrpc, kAdmin };
+inline constexpr size_t kPublishSources = 3;
 
 enum class RefusalReason { kInvalid, kUnauthorized, kTooLarge, kUnavailable };
 inline constexpr size_t kRefusalReasons = 4;
@@ -69,6 +70,14 @@ class EventMetrics {
   void Dropped(size_t loop, size_t type, DropReason reason, uint64_t count = 1);
 
   void Render(std::string& out) const;
+  // The same counters as a JSON array, one object per event type, for the
+  // admin page (admin.h):
+  //   {"type":"new_comment","channel":"track_comments",
+  //    "published":{"http":N,"grpc":N,"admin":N},"received":N,"delivered":N,
+  //    "dropped":{"slow_consumer":N,"queue_full":N,"shutdown":N,"disconnected":N}}
+  void RenderJson(std::string& out) const;
+  // {"http":{"invalid":N,"unauthorized":N,"too_large":N,"unavailable":N},"grpc":{...},"admin":{...}}
+  void RenderRefusalsJson(std::string& out) const;
 
  private:
   using Counter = std::atomic<uint64_t>;

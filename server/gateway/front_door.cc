@@ -6,7 +6,9 @@
 #include "google/protobuf/message.h"
 #include "pubsub/catalogue.h"
 #include "pubsub/internal/json_writer.h"
+#include "server/gateway/admin.h"
 #include "server/gateway/text.h"
+#include "server/web/assets.h"
 #include "server/websocket/handshake.h"
 #include "spdlog/spdlog.h"
 
@@ -53,6 +55,54 @@ std::optional<std::string_view> Authorization(const http::Request& request) {
   auto it = request.find(field::authorization);
   if (it == request.end()) return std::nullopt;
   return std::string_view(it->value().data(), it->value().size());
+}
+
+// Whether If-None-Match lists `etag` (or is "*"); weak comparison, as RFC
+// 9110 section 13.1.2 asks for GET.
+bool NoneMatch(const http::Request& request, std::string_view etag) {
+  auto it = request.find(field::if_none_match);
+  if (it == request.end()) return false;
+  std::string_view list(it->value().data(), it->value().size());
+  while (!list.empty()) {
+    const size_t comma = list.find(',');
+    std::string_view item = list.substr(0, comma);
+    list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (item.starts_with("W/")) item.remove_prefix(2);
+    if (item == "*" || item == etag) return true;
+  }
+  return false;
+}
+
+// GET/HEAD of an embedded file (server/web/assets.h): 200 with its bytes,
+// 304 when the client has them, 301 from a directory to its '/'; nullopt
+// when no file has this path.
+std::optional<http::Response> StaticFile(const http::Request& request, std::string_view path) {
+  web::AssetLookup found = web::FindAsset(web::EmbeddedAssets(), path);
+  if (!found.redirect.empty()) {
+    // The query goes along: /admin?user_id=ann&role=admin keeps its dev-auth.
+    const std::string_view raw(request.target().data(), request.target().size());
+    if (const size_t query = raw.find('?'); query != std::string_view::npos) {
+      found.redirect += raw.substr(query);
+    }
+    http::Response response =
+        http::MakeResponse(http::Status::moved_permanently, "text/plain; charset=utf-8", "");
+    response.set(field::location, found.redirect);
+    return response;
+  }
+  if (found.asset == nullptr) return std::nullopt;
+  const web::Asset& asset = *found.asset;
+  http::Response response =
+      NoneMatch(request, asset.etag)
+          ? http::MakeResponse(http::Status::not_modified, asset.content_type, "")
+          : http::MakeResponse(http::Status::ok, asset.content_type, std::string(asset.bytes));
+  response.set(field::etag, asset.etag);
+  // Revalidated on every use (the ETag makes that a 304): a new gateway
+  // build's page is never mixed with an old cached script.
+  response.set(field::cache_control, "no-cache");
+  response.set("X-Content-Type-Options", "nosniff");
+  return response;
 }
 
 // GET /api/history/ws/comments/42: the history of the topic that the
@@ -108,6 +158,7 @@ Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer
     decision.target = *std::move(target);
     return decision;
   }
+  if (path.starts_with("/api/admin/")) return Admin(request, *target);
   if (request.method() != verb::get && request.method() != verb::head) {
     http::Response response = http::JsonError(http::Status::method_not_allowed, "use GET");
     response.set(field::allow, "GET, HEAD");
@@ -138,6 +189,8 @@ Decision FrontDoor::OnHeader(const http::Request& request, std::string_view peer
     return Respond(http::MakeResponse(http::Status::ok, "application/json",
                                       WriteAsyncApi(context_.registry, kCatalogue)));
   }
+  // Last, so that no file can shadow an API path.
+  if (auto file = StaticFile(request, path)) return Respond(*std::move(file));
   return Respond(http::JsonError(http::Status::not_found, fmt::format("no such path: {}", path)));
 }
 
@@ -190,6 +243,52 @@ void FrontDoor::ClusterStats(const routing::RequestTarget& target, Done done) co
       });
 }
 
+Decision FrontDoor::Admin(const http::Request& request,
+                          const routing::RequestTarget& target) const {
+  const std::string_view path = target.path;
+  const bool publish = path == kAdminPublishPath;
+  if (!publish && path != kAdminOverviewPath) {
+    return Respond(http::JsonError(http::Status::not_found, fmt::format("no such path: {}", path)));
+  }
+  const bool method_ok = publish ? request.method() == verb::post
+                                 : request.method() == verb::get || request.method() == verb::head;
+  if (!method_ok) {
+    http::Response response =
+        http::JsonError(http::Status::method_not_allowed, publish ? "use POST" : "use GET");
+    response.set(field::allow, publish ? "POST" : "GET, HEAD");
+    return Respond(std::move(response));
+  }
+  auto admin = Admission(context_).AdminIdentity(request, target, NowUnixSeconds());
+  if (!admin.ok()) {
+    http::Response refusal =
+        http::JsonError(HttpStatusOf(admin.status()), View(admin.status().message()));
+    if (!publish) return Respond(std::move(refusal));
+    // Like a publish without the key: refused before its body is read.
+    context_.metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
+    context_.metrics.events.Refused(PublishSource::kAdmin, RefusalReason::kUnauthorized);
+    return Refuse(std::move(refusal));
+  }
+  Decision decision;
+  decision.kind = Kind::kReadBody;
+  decision.target = target;
+  if (publish) {
+    decision.body_limit = context_.config.max_body_bytes;
+    decision.source = PublishSource::kAdmin;
+  } else {
+    decision.body_limit = 0;
+    decision.admin_overview = true;
+  }
+  return decision;
+}
+
+void FrontDoor::AdminOverview(Done done) const {
+  context_.bus.QueryPresence("", [replica = StartAdminOverview(context_), done = std::move(done)](
+                                     absl::StatusOr<PresenceTotals> totals) mutable {
+    done(http::MakeResponse(http::Status::ok, "application/json",
+                            FinishAdminOverview(std::move(replica), totals)));
+  });
+}
+
 Decision FrontDoor::Upgrade(const http::Request& request,
                             const routing::RequestTarget& target) const {
   auto admitted = Admission(context_).Admit(request, target, NowUnixSeconds());
@@ -232,7 +331,10 @@ Decision FrontDoor::History(const http::Request& request,
 void FrontDoor::OnBody(const http::Request& request, const Decision& decision,
                        std::string_view peer, Done done) const {
   if (decision.cluster_stats) return ClusterStats(decision.target, std::move(done));
-  if (!decision.history) return Publish(request, decision.target, peer, std::move(done));
+  if (decision.admin_overview) return AdminOverview(std::move(done));
+  if (!decision.history) {
+    return Publish(request, decision.target, decision.source, peer, std::move(done));
+  }
   history_api::ReadHistoryPage(
       context_.bus, context_.registry, *decision.history,
       [done = std::move(done)](absl::StatusOr<history_api::HistoryPage> page) {
@@ -245,33 +347,33 @@ void FrontDoor::OnBody(const http::Request& request, const Decision& decision,
 }
 
 void FrontDoor::Publish(const http::Request& request, const routing::RequestTarget& target,
-                        std::string_view peer, Done done) const {
+                        PublishSource source, std::string_view peer, Done done) const {
   Metrics& metrics = context_.metrics;
   auto parsed = context_.registry.ParseJson(request.body());
   if (!parsed.ok()) {
     metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
-    metrics.events.Refused(PublishSource::kHttp, RefusalReason::kInvalid);
+    metrics.events.Refused(source, RefusalReason::kInvalid);
     return done(http::JsonError(http::Status::bad_request, View(parsed.status().message())));
   }
   spdlog::debug("http: {} publishes {} ({} targets)", peer, parsed->info->type,
                 target.query.to.size());
   context_.publisher.Publish(
       *parsed->info, *parsed->message, target.query.to,
-      [&metrics, type = metrics.events.TypeIndex(parsed->info),
+      [&metrics, source, type = metrics.events.TypeIndex(parsed->info),
        done = std::move(done)](absl::StatusOr<std::string> id) {
         if (!id.ok()) {
           metrics.publish_rejected.fetch_add(1, std::memory_order_relaxed);
           const absl::Status& status = id.status();
-          metrics.events.Refused(PublishSource::kHttp, absl::IsInvalidArgument(status)
-                                                           ? RefusalReason::kInvalid
-                                                           : RefusalReason::kUnavailable);
+          metrics.events.Refused(source, absl::IsInvalidArgument(status)
+                                             ? RefusalReason::kInvalid
+                                             : RefusalReason::kUnavailable);
           // A refusal by the bus other than bad input means it is down.
           return done(http::JsonError(status.code() == absl::StatusCode::kInvalidArgument
                                           ? http::Status::bad_request
                                           : http::Status::service_unavailable,
                                       View(status.message())));
         }
-        metrics.events.Published(PublishSource::kHttp, type);
+        metrics.events.Published(source, type);
         std::string body = "{\"id\":";
         internal::JsonWriter writer(body);
         writer.String(*id);

@@ -2,14 +2,18 @@
 //
 // The HTTP session reads a request's header and asks OnHeader what to do:
 //   kRespond   the request has no body (an empty one is read to be sure) and
-//              gets `response`: /healthz, /readyz, /metrics, /api/stats, and
-//              404/405 for the rest;
+//              gets `response`: /healthz, /readyz, /metrics, /api/stats,
+//              /api/schema, then the embedded static files (server/web/:
+//              web/ at /, client/dist/ at /client/), and 404/405 for the rest;
 //   kRefuse    answer `response` at once and close, without reading a body:
-//              a publish without the publisher key, a refused upgrade;
+//              a publish without the publisher key (or the admin role), a
+//              refused upgrade;
 //   kReadBody  read a body of at most `body_limit` bytes, then OnBody, which
 //              answers later: POST /api/publish (once its key was checked: a
-//              peer without the key never makes the gateway hold a body) and
-//              GET /api/history/... (no body; the answer awaits the bus);
+//              peer without the key never makes the gateway hold a body),
+//              POST /api/admin/publish (once the admin role was checked; see
+//              admin.h), GET /api/history/..., /api/stats over the cluster
+//              and /api/admin/overview (no body; the answer awaits the bus);
 //   kUpgrade   a WebSocket upgrade that Admission let through.
 // OnBody publishes the event or reads the history, and answers through `done`.
 //
@@ -47,6 +51,10 @@ class FrontDoor {
     std::optional<history_api::HistoryQuery> history;
     // kReadBody for GET /api/stats over the whole cluster (asks the bus).
     bool cluster_stats = false;
+    // kReadBody for GET /api/admin/overview (asks the bus for the cluster's share).
+    bool admin_overview = false;
+    // kReadBody for a publish: who counts it (POST /api/admin/publish: kAdmin).
+    PublishSource source = PublishSource::kHttp;
     Admitted admitted;  // kUpgrade
   };
   using Done = std::function<void(http::Response)>;
@@ -67,8 +75,10 @@ class FrontDoor {
   Decision Stats(const http::Request& request, const routing::RequestTarget& target) const;
   Decision History(const http::Request& request, const routing::RequestTarget& target) const;
   void ClusterStats(const routing::RequestTarget& target, Done done) const;
+  Decision Admin(const http::Request& request, const routing::RequestTarget& target) const;
+  void AdminOverview(Done done) const;
   void Publish(const http::Request& request, const routing::RequestTarget& target,
-               std::string_view peer, Done done) const;
+               PublishSource source, std::string_view peer, Done done) const;
   Decision Upgrade(const http::Request& request, const routing::RequestTarget& target) const;
 
   GatewayContext& context_;

@@ -27,6 +27,7 @@ absl::Status Gateway::Init() {
   loops_ = std::make_unique<LoopPool>(threads);
   metrics_ = std::make_unique<Metrics>(threads, registry_);
   if (extra_metrics_) metrics_->SetExtraSource(extra_metrics_);
+  if (bus_stats_) metrics_->SetBusStatsSource(bus_stats_);
   for (auto& [component, count] : exception_sources_)
     metrics_->AddExceptionSource(component, count);
   presence_ = std::make_unique<Presence>();

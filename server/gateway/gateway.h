@@ -52,6 +52,8 @@ class Gateway {
   Publisher& publisher() { return *publisher_; }
   // Adds text to /metrics; call before Start().
   void SetExtraMetrics(std::function<std::string()> source) { extra_metrics_ = std::move(source); }
+  // Adds the bus's counters (a JSON object) to the admin overview; call before Start().
+  void SetBusStats(std::function<std::string()> source) { bus_stats_ = std::move(source); }
   // Adds a component's count to pubsub_handler_exceptions_total (see
   // Metrics::AddExceptionSource); call before Start().
   void AddExceptionSource(std::string component, std::function<uint64_t()> count) {
@@ -81,6 +83,7 @@ class Gateway {
   std::unique_ptr<Listener> listener_;
   std::vector<std::unique_ptr<boost::asio::steady_timer>> sweep_timers_;
   std::function<std::string()> extra_metrics_;
+  std::function<std::string()> bus_stats_;
   std::vector<std::pair<std::string, std::function<uint64_t()>>> exception_sources_;
   bool started_ = false;  // the loops run
   bool stopped_ = false;

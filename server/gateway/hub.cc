@@ -473,7 +473,7 @@ void Hub::Drain(size_t loop) {
 void Hub::DeliverOnLoop(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery) {
   uint64_t delivered = 0;
   for (Recipient* recipient : topic->recipients[loop]) {
-    if (!delivery->IsFor(recipient->user_id())) continue;
+    if (!recipient->Wants(*delivery)) continue;
     try {
       recipient->Deliver(delivery);
       ++delivered;

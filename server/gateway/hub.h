@@ -78,6 +78,12 @@ class Recipient {
  public:
   virtual ~Recipient() = default;
   virtual const std::string& user_id() const = 0;
+  // Whether every event of the topic is for it, whatever the event's targets
+  // (an admin's tail, admission.h); otherwise only those for user_id().
+  virtual bool SeesEveryTarget() const { return false; }
+  bool Wants(const Delivery& delivery) const {
+    return SeesEveryTarget() || delivery.IsFor(user_id());
+  }
   // Queues the frame on the socket (called on the recipient's loop).
   virtual void Deliver(const DeliveryPtr& delivery) = 0;
   // Closes the socket with `code` after the frames already queued: it cannot

@@ -28,6 +28,12 @@ uint64_t Metrics::TotalConnections() const {
   return total;
 }
 
+uint64_t Metrics::Sum(Counter ShardCounters::*field) const {
+  uint64_t total = 0;
+  for (const auto& shard : shards_) total += (shard.get()->*field).load(std::memory_order_relaxed);
+  return total;
+}
+
 const char* ComponentName(Component component) {
   switch (component) {
     case Component::kHttp:

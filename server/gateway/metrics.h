@@ -10,6 +10,7 @@
 #define PUBSUB_SERVER_GATEWAY_METRICS_H_
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -97,7 +98,17 @@ class Metrics {
   // Set before the gateway starts; called from any loop thread.
   void SetExtraSource(std::function<std::string()> source) { extra_ = std::move(source); }
 
+  // The bus's own counters as a JSON object (a RedisBus's reconnects, ...)
+  // for the admin overview; set before the gateway starts.
+  void SetBusStatsSource(std::function<std::string()> source) { bus_stats_ = std::move(source); }
+  // That object, or "null" when the bus keeps none (the embedded bus).
+  std::string BusStatsJson() const { return bus_stats_ ? bus_stats_() : "null"; }
+
   uint64_t TotalConnections() const;
+  // A shard counter summed over the loops.
+  uint64_t Sum(Counter ShardCounters::*field) const;
+  // When the metrics (the gateway) were made, for the uptime.
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   std::string RenderPrometheus(bool bus_ready) const;
 
  private:
@@ -106,6 +117,7 @@ class Metrics {
   Counter exceptions_[kComponents] = {};
   std::vector<std::pair<std::string, std::function<uint64_t()>>> exception_sources_;
   std::function<std::string()> extra_;
+  std::function<std::string()> bus_stats_;
 };
 
 }  // namespace pubsub::gateway

@@ -77,6 +77,7 @@ WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket
       topic_name_(std::move(admitted.topic)),
       opening_(std::move(admitted.accept)),
       recovery_protocol_(admitted.recovery_protocol),
+      tail_(admitted.tail),
       since_(std::move(admitted.since)),
       recovering_(admitted.recovery_protocol),
       leftover_(std::move(leftover)),
@@ -249,7 +250,7 @@ void WsSession::Refill() {
     DeliveryPtr d;
     if (missed_next_ < missed_.size()) {
       d = std::move(missed_[missed_next_++]);
-      if (!d->IsFor(identity_.user_id)) continue;
+      if (!Wants(*d)) continue;
     } else if (!held_.empty()) {
       d = std::move(held_.front());
       held_.pop_front();
@@ -284,7 +285,7 @@ void WsSession::CountDropped(DropReason reason, bool queue_too) {
   }
   for (const DeliveryPtr& d : held_) events.Dropped(loop_, d->event_type, reason);
   for (size_t i = missed_next_; i < missed_.size(); ++i) {
-    if (missed_[i]->IsFor(identity_.user_id)) events.Dropped(loop_, missed_[i]->event_type, reason);
+    if (Wants(*missed_[i])) events.Dropped(loop_, missed_[i]->event_type, reason);
   }
 }
 

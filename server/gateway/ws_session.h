@@ -83,6 +83,7 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
 
   // Recipient: queues a frame, or closes the session as a slow consumer.
   const std::string& user_id() const override { return identity_.user_id; }
+  bool SeesEveryTarget() const override { return tail_; }
   void Deliver(const DeliveryPtr& delivery) override;
   // Recipient: closes with `code` after flushing what is queued.
   void Shed(uint16_t code, std::string_view reason) override;
@@ -155,6 +156,7 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   // hub's answer and everything it missed are queued, live deliveries are
   // held (counted in the queue's bounds); sent_ is the last position queued.
   const bool recovery_protocol_;
+  const bool tail_;  // an admin's tail (admission.h)
   std::optional<Position> since_;
   bool recovering_;
   bool answered_ = false;

@@ -36,7 +36,7 @@ absl::StatusOr<QueryParams> ParseParams(urls::params_encoded_view encoded) {
     urls::param_pct_view param = *it;
     std::string key = param.key.decode(opts);
     if (key != "to" && key != "token" && key != "user_id" && key != "role" && key != "user" &&
-        key != "since" && key != "limit" && key != "scope") {
+        key != "since" && key != "limit" && key != "scope" && key != "tail") {
       continue;  // not ours
     }
     std::string value = param.has_value ? param.value.decode(opts) : std::string();
@@ -45,6 +45,12 @@ absl::StatusOr<QueryParams> ParseParams(urls::params_encoded_view encoded) {
         return absl::InvalidArgumentError("query parameter 'scope' must be replica or cluster");
       }
       if (auto s = SetOnce(key, std::move(value), query.scope); !s.ok()) return s;
+      continue;
+    }
+    if (key == "tail") {
+      if (value != "true") return absl::InvalidArgumentError("query parameter 'tail' must be true");
+      if (query.tail) return absl::InvalidArgumentError("repeated query parameter 'tail'");
+      query.tail = true;
       continue;
     }
     if (key == "since" || key == "limit") {

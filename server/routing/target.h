@@ -9,10 +9,10 @@
 // Query rules (Boost.URL, application/x-www-form-urlencoded as browsers'
 // URLSearchParams writes it): values are percent-decoded and '+' means a
 // space; parameters the gateway does not know are ignored (cache busters);
-// `token`, `user_id`, `user`, `since`, `limit` and `scope` may appear at most once; `to` and `role`
-// may repeat. User ids and roles (to, user_id, user, role) must pass CheckIdentifier: non-empty, <=
-// 256 bytes, UTF-8, no control characters. Every violation is InvalidArgument with a message naming
-// the parameter.
+// `token`, `user_id`, `user`, `since`, `limit`, `scope` and `tail` may appear at most once; `to`
+// and `role` may repeat. User ids and roles (to, user_id, user, role) must pass CheckIdentifier:
+// non-empty, <= 256 bytes, UTF-8, no control characters. Every violation is InvalidArgument with a
+// message naming the parameter.
 #ifndef PUBSUB_SERVER_ROUTING_TARGET_H_
 #define PUBSUB_SERVER_ROUTING_TARGET_H_
 
@@ -50,6 +50,8 @@ struct QueryParams {
   std::optional<std::string> limit;
   // scope=replica|cluster: what /api/stats reports (default: cluster).
   std::optional<std::string> scope;
+  // tail=true: an admin's live tail of a WebSocket topic (admission.h).
+  bool tail = false;
 };
 
 struct RequestTarget {

@@ -176,6 +176,13 @@ class OwnSchemaTest(unittest.IsolatedAsyncioTestCase):
         # The checker can fail: a field the schema does not have.
         self.assertNotEqual(conforms(dict(EVENT, extra=1), message["payload"], document), [])
 
+    async def test_the_web_pages_are_served_too(self):
+        # The SDK's installed gateway library embeds web/ (the admin page).
+        for path in ("/admin/", "/demo/"):
+            status, body = self.gw.request("GET", path)
+            self.assertEqual(status, 200, path)
+            self.assertIn("<html", body)
+
     async def test_types_the_schema_does_not_have_are_refused_everywhere(self):
         stubs = load_stubs()
         pb, pb_grpc = stubs["publisher_pb2"], stubs["publisher_pb2_grpc"]

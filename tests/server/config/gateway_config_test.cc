@@ -308,6 +308,7 @@ TEST(GatewayConfigTest, Help) {
                                 "--jwt-leeway-seconds",
                                 "--dev-auth",
                                 "--publisher-key-file",
+                                "--admin-role",
                                 "--allowed-origin",
                                 "--threads",
                                 "--send-queue-bytes",
@@ -385,6 +386,7 @@ TEST(GatewayConfigSourcesTest, EveryFlagHasAnEnvironmentVariableAndAConfigFileKe
       {"jwt-leeway-seconds", "7"},
       {"dev-auth", "false"},
       {"publisher-key-file", "/run/secrets/publisher-key"},
+      {"admin-role", "ops"},
       {"threads", "9"},
       {"send-queue-bytes", "4096"},
       {"send-queue-frames", "99"},
@@ -595,6 +597,7 @@ TEST(GatewayConfigPrintTest, EverySettingWithItsValueAndSource) {
       "jwt-leeway-seconds         30                                default\n"
       "dev-auth                   false                             default\n"
       "publisher-key-file         (none)                            default\n"
+      "admin-role                 admin                             default\n"
       "threads                    4                                 flag --threads\n"
       "send-queue-bytes           1048576                           default\n"
       "send-queue-frames          4096                              default\n"

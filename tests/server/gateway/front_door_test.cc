@@ -17,11 +17,13 @@
 #include "sample_schema.schema.h"
 #include "server/auth/jwt.h"
 #include "server/gateway/gateway.h"
+#include "server/web/assets.h"
 #include "tests/server/gateway/front_door_driver.h"
 
 namespace pubsub::gateway {
 namespace {
 
+using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using testing::Serve;
 using ::testing::StartsWith;
@@ -187,6 +189,38 @@ TEST_F(FrontDoorTest, TheSchemaIsServedToAnyoneAsAsyncApi) {
   EXPECT_THAT(body, HasSubstr("\"new_comment\": {"));
   EXPECT_THAT(Answer("HEAD /api/schema HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 200 OK\r\n"));
   EXPECT_THAT(Answer("POST /api/schema HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 405 "));
+}
+
+TEST_F(FrontDoorTest, EmbeddedFilesAreServedAfterTheApi) {
+  const std::string page = Answer("GET /admin/ HTTP/1.1\r\n\r\n");
+  EXPECT_THAT(page, StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(page, HasSubstr("Content-Type: text/html; charset=utf-8\r\n"));
+  EXPECT_THAT(page, HasSubstr("X-Content-Type-Options: nosniff\r\n"));
+  EXPECT_THAT(page, HasSubstr("Cache-Control: no-cache\r\n"));
+  EXPECT_THAT(page, HasSubstr("<html"));
+  const web::Asset* index = web::FindAsset(web::EmbeddedAssets(), "/admin/index.html").asset;
+  ASSERT_NE(index, nullptr);
+  EXPECT_THAT(page, HasSubstr("ETag: " + std::string(index->etag) + "\r\n"));
+  EXPECT_EQ(page.substr(page.find("\r\n\r\n") + 4), index->bytes);
+  EXPECT_EQ(Answer("GET /admin/index.html HTTP/1.1\r\n\r\n"), page);
+
+  // Revalidation: the same ETag is a 304 without a body.
+  const std::string again = Answer("GET /admin/ HTTP/1.1\r\nIf-None-Match: W/\"x\", " +
+                                   std::string(index->etag) + "\r\n\r\n");
+  EXPECT_THAT(again, StartsWith("HTTP/1.1 304 "));
+  EXPECT_THAT(again, EndsWith("\r\n\r\n"));
+  EXPECT_THAT(Answer("GET /admin/ HTTP/1.1\r\nIf-None-Match: \"other\"\r\n\r\n"),
+              StartsWith("HTTP/1.1 200 "));
+
+  // A directory without its slash: redirected, query kept (dev-auth pages).
+  const std::string redirect = Answer("GET /demo?user_id=ann&role=admin HTTP/1.1\r\n\r\n");
+  EXPECT_THAT(redirect, StartsWith("HTTP/1.1 301 "));
+  EXPECT_THAT(redirect, HasSubstr("Location: /demo/?user_id=ann&role=admin\r\n"));
+
+  EXPECT_THAT(Answer("HEAD /demo/ HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(Answer("POST /demo/ HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 405 "));
+  EXPECT_THAT(Answer("GET /demo/missing.js HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 404 "));
+  EXPECT_THAT(Answer("GET /demo/index.html/ HTTP/1.1\r\n\r\n"), StartsWith("HTTP/1.1 404 "));
 }
 
 TEST_F(FrontDoorTest, ABodyWhereNoneBelongsIsRefused) {

@@ -41,6 +41,17 @@ TEST(ParseTargetTest, DevAuthAndStatsParameters) {
   EXPECT_EQ(target->query.user, "bob");
 }
 
+TEST(ParseTargetTest, AnAdminTailIsAskedForWithTailTrue) {
+  auto target = ParseTarget("/ws/notifications?tail=true&user=ann");
+  ASSERT_TRUE(target.ok()) << target.status();
+  EXPECT_TRUE(target->query.tail);
+  EXPECT_EQ(target->query.user, "ann");
+  EXPECT_FALSE(ParseTarget("/ws/notifications")->query.tail);
+  for (std::string_view bad : {"/ws/x?tail=1", "/ws/x?tail", "/ws/x?tail=true&tail=true"}) {
+    EXPECT_FALSE(ParseTarget(bad).ok()) << bad;
+  }
+}
+
 TEST(ParseTargetTest, ValuesAreDecodedFormStyle) {
   auto target = ParseTarget("/api/publish?to=ann%20lee&to=b+c&to=%C3%A9&to=a%2Bb&to=x%26y%3Dz");
   ASSERT_TRUE(target.ok()) << target.status();
