@@ -14,6 +14,12 @@
 # 0.0.0) and CATALOGUE/<channel>.md, beside the generated code. The target's
 # PUBSUB_CATALOGUE property holds the document's path.
 #
+# For browsers, `name`.d.ts (TypeScript declarations of every event's JSON and
+# of the channels) and `name`.js (an ES module without imports exporting the
+# runtime value `channels`) are written there too; the target's
+# PUBSUB_TYPESCRIPT property holds their directory. Nothing builds them: copy
+# them into a web project, or point its bundler or tsconfig "paths" there.
+#
 #   pubsub_generate(TARGET my_events PROTOS proto/orders.proto PROTO_ROOT proto)
 #   target_link_libraries(my_service PRIVATE my_events)
 #   // #include "orders.pubsub.h"
@@ -52,6 +58,7 @@ function(pubsub_generate)
   set(_rel_protos)
   set(_abs_protos)
   set(_outputs ${_out}/${arg_TARGET}.schema.h ${_out}/${arg_TARGET}.schema.cc)
+  set(_typescript ${_out}/${arg_TARGET}.d.ts ${_out}/${arg_TARGET}.js)
   foreach(_p IN LISTS arg_PROTOS)
     get_filename_component(_abs ${_p} ABSOLUTE)
     file(RELATIVE_PATH _rel ${_root} ${_abs})
@@ -83,7 +90,7 @@ function(pubsub_generate)
   endif()
 
   add_custom_command(
-    OUTPUT ${_outputs} ${_catalogue}
+    OUTPUT ${_outputs} ${_catalogue} ${_typescript}
     COMMAND ${_protoc}
             --plugin=protoc-gen-pubsub=$<TARGET_FILE:pubsub::protoc-gen-pubsub>
             --cpp_out=${_out} --pubsub_out=${_out}
@@ -109,4 +116,5 @@ function(pubsub_generate)
   set_target_properties(${arg_TARGET} PROPERTIES POSITION_INDEPENDENT_CODE ON)
   set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_GENERATED_DIR ${_out})
   set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_CATALOGUE ${_catalogue})
+  set_property(TARGET ${arg_TARGET} PROPERTY PUBSUB_TYPESCRIPT ${_out})
 endfunction()

@@ -535,6 +535,8 @@ class ExampleWriter {
 }  // namespace
 
 std::string CommentText(const Descriptor* message) { return CommentOf(message); }
+std::string CommentText(const FieldDescriptor* field) { return CommentOf(field); }
+std::string CommentText(const EnumDescriptor* enum_type) { return CommentOf(enum_type); }
 
 EventFacts ComputeEventFacts(const Event& event) {
   const Descriptor* message = event.message;

@@ -52,6 +52,8 @@ EventFacts ComputeEventFacts(const Event& event);
 // A .proto comment (leading, else trailing) without the comment markers'
 // space, trailing blanks and blank edge lines: "A comment was posted.".
 std::string CommentText(const google::protobuf::Descriptor* message);
+std::string CommentText(const google::protobuf::FieldDescriptor* field);
+std::string CommentText(const google::protobuf::EnumDescriptor* enum_type);
 
 }  // namespace pubsub::codegen
 

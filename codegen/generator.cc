@@ -10,6 +10,7 @@
 #include "names.h"
 #include "schema.h"
 #include "schema_generator.h"
+#include "ts_generator.h"
 #include "validator.h"
 
 namespace pubsub::codegen {
@@ -121,6 +122,15 @@ bool Generator::GenerateAll(const std::vector<const FileDescriptor*>& files,
           context->Open(SchemaSourceFileName(options.schema)));
       google::protobuf::io::Printer printer(output.get(), '$');
       generator.GenerateSource(&printer);
+    }
+    // The same schema for the browser: TypeScript declarations and a module.
+    const TypeScriptGenerator typescript(schema, options.schema);
+    for (const auto& [file_name, text] :
+         {std::pair(TypeScriptDeclarationFileName(options.schema), typescript.Declarations()),
+          std::pair(TypeScriptModuleFileName(options.schema), typescript.Module())}) {
+      std::unique_ptr<google::protobuf::io::ZeroCopyOutputStream> output(context->Open(file_name));
+      google::protobuf::io::Printer printer(output.get(), '$');
+      printer.PrintRaw(text);
     }
   }
   if (!options.catalogue.empty()) {

@@ -10,7 +10,9 @@
 // written. Parameters (--pubsub_opt), any other is an error:
 //   schema=NAME               also write NAME.schema.h/.cc: all files of the run
 //                             as one schema library (schema_generator.h);
-//                             pubsub_generate() passes its TARGET
+//                             pubsub_generate() passes its TARGET; and
+//                             NAME.d.ts + NAME.js: the schema for browsers
+//                             (TypeScript declarations, ts_generator.h)
 //   catalogue=NAME            also write the catalogue of all the run's files:
 //                             NAME.asyncapi.json and NAME/<channel>.md
 //                             (catalogue_generator.h; pubsub_generate passes

@@ -1,6 +1,7 @@
 #include "names.h"
 
 #include <cctype>
+#include <set>
 #include <string>
 
 #include "google/protobuf/compiler/code_generator.h"
@@ -114,6 +115,70 @@ bool IsValidSchemaName(std::string_view name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
   }
   return !IsCppKeyword(name);
+}
+
+std::string TypeScriptDeclarationFileName(std::string_view schema) {
+  return std::string(schema) + ".d.ts";
+}
+
+std::string TypeScriptModuleFileName(std::string_view schema) {
+  return std::string(schema) + ".js";
+}
+
+namespace {
+
+// Names an interface or type alias cannot take (keywords, built-in types),
+// or that the declarations use themselves.
+bool IsReservedTypeScriptName(std::string_view name) {
+  static constexpr std::string_view kReserved =
+      // Reserved words, strict mode's included.
+      " await break case catch class const continue debugger default delete do else enum export"
+      " extends false finally for function if implements import in instanceof interface let new"
+      " null package private protected public return static super switch this throw true try"
+      " typeof var void while with yield"
+      // Built-in types and contextual keywords of type positions.
+      " any asserts bigint boolean declare infer is keyof module namespace never number object"
+      " readonly require string symbol type undefined unique unknown"
+      // What the declarations export or use beside the schema's types.
+      " AnyEvent Channels EventType WithoutType ";
+  if (name.empty() || name.find(' ') != std::string_view::npos) return false;
+  for (size_t i = kReserved.find(name); i != std::string_view::npos;
+       i = kReserved.find(name, i + 1)) {
+    if (kReserved[i - 1] == ' ' && kReserved[i + name.size()] == ' ') return true;
+  }
+  return false;
+}
+
+std::string Underscored(std::string full_name) {
+  for (char& c : full_name) {
+    if (c == '.') c = '_';
+  }
+  return full_name;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> TypeScriptTypeNames(
+    const std::vector<const Descriptor*>& messages,
+    const std::vector<const EnumDescriptor*>& enums) {
+  // full name -> C++ class name, in full-name order.
+  std::map<std::string, std::string> class_names;
+  for (const Descriptor* message : messages) class_names[message->full_name()] = ClassName(message);
+  for (const EnumDescriptor* enum_type : enums) {
+    class_names[enum_type->full_name()] = ClassName(enum_type);
+  }
+  std::map<std::string, int> uses;
+  for (const auto& [full_name, class_name] : class_names) ++uses[class_name];
+
+  std::map<std::string, std::string> names;
+  std::set<std::string> taken;
+  for (const auto& [full_name, class_name] : class_names) {
+    std::string name = uses[class_name] > 1 ? Underscored(full_name) : class_name;
+    while (IsReservedTypeScriptName(name) || taken.contains(name)) name.push_back('_');
+    taken.insert(name);
+    names[full_name] = name;
+  }
+  return names;
 }
 
 std::string Namespace(const FileDescriptor* file) {

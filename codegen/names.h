@@ -7,8 +7,10 @@
 #ifndef PUBSUB_CODEGEN_NAMES_H_
 #define PUBSUB_CODEGEN_NAMES_H_
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "google/protobuf/descriptor.h"
 
@@ -45,6 +47,27 @@ std::string SchemaHeaderGuard(std::string_view schema);
 // Whether `name` can name a schema: a C++ identifier [A-Za-z_][A-Za-z0-9_]*
 // (it becomes the function pubsub::schemas::NAME()), not a keyword.
 bool IsValidSchemaName(std::string_view name);
+
+// Schema "sample_schema" -> "sample_schema.d.ts" (the TypeScript declarations
+// of the schema's browser JSON) and "sample_schema.js" (the ES module holding
+// the runtime value they declare, `channels`).
+std::string TypeScriptDeclarationFileName(std::string_view schema);
+std::string TypeScriptModuleFileName(std::string_view schema);
+
+// The TypeScript type names of the message and enum types a schema's .d.ts
+// declares, by full proto name. Deterministic, whatever the order given:
+//   1. protobuf's C++ class name: sample.NewComment -> "NewComment",
+//      sample.Outer.Inner -> "Outer_Inner";
+//   2. when two of the types share that name (same name in two packages), each
+//      of them is named after its full name instead: a.Point -> "a_Point",
+//      b.Point -> "b_Point";
+//   3. a name still taken (by a type earlier in full-name order) or reserved
+//      (TypeScript's keywords and built-in type names such as "string" or
+//      "object", and the declarations' own exports: "Channels", "EventType",
+//      "AnyEvent", "WithoutType") gets '_' appended until it is free.
+std::map<std::string, std::string> TypeScriptTypeNames(
+    const std::vector<const google::protobuf::Descriptor*>& messages,
+    const std::vector<const google::protobuf::EnumDescriptor*>& enums);
 
 // package "sample" -> "sample"; "acme.events" -> "acme::events"; no package -> ""
 // (protobuf's namespaces, components as they are).

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Refreshes generated/ (the checked-in output of protoc-gen-pubsub for the
-# sample schema, schema/examples/*.proto: the C++ and the catalogue
-# sample.asyncapi.json + sample/*.md) with the plugin of a build tree.
+# sample schema, schema/examples/*.proto: the C++, the catalogue
+# sample.asyncapi.json + sample/*.md and the TypeScript ts/sample_schema.d.ts
+# + .js) with the plugin of a build tree.
 # Run it after an intended change to the generator; the golden test
 # (ctest -R codegen.golden_generated) fails until you do.
 #
@@ -23,7 +24,9 @@ trap 'rm -rf "$scratch"' EXIT
 
 rm -f "$root"/generated/*.pubsub.h "$root"/generated/*.pubsub.cc "$root"/generated/*.schema.*
 rm -f "$root"/generated/sample.asyncapi.json "$root"/generated/sample/*.md
-mkdir -p "$root/generated/sample"
+rm -f "$root"/generated/ts/*.d.ts "$root"/generated/ts/*.js
+mkdir -p "$root/generated/sample" "$root/generated/ts"
+cp "$scratch"/*.d.ts "$scratch"/*.js "$root/generated/ts/"
 cp "$scratch"/*.pubsub.h "$scratch"/*.pubsub.cc "$scratch"/*.schema.* "$scratch"/sample.asyncapi.json "$root/generated/"
 cp "$scratch"/sample/*.md "$root/generated/sample/"
 echo "generated/ refreshed:"

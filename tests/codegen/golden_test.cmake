@@ -1,7 +1,7 @@
 # The golden test: regenerates the sample schema (schema/examples) with the
 # freshly built plugin and compares every *.pubsub.h/.cc, and the catalogue
-# (CATALOGUE.asyncapi.json, CATALOGUE/*.md), with the checked-in copy in
-# generated/. Fails with a unified diff; tools/update-generated.sh refreshes
+# (CATALOGUE.asyncapi.json, CATALOGUE/*.md), and the TypeScript
+# (ts/sample_schema.d.ts, .js), with the checked-in copy in generated/. Fails with a unified diff; tools/update-generated.sh refreshes
 # generated/ after an intended change.
 #
 #   cmake -DPROTOC=... -DPLUGIN=... -DPROTO_ROOT=schema/examples -DIMPORT_DIR=schema
@@ -27,7 +27,16 @@ if(NOT _rc EQUAL 0)
   message(FATAL_ERROR "protoc-gen-pubsub failed on the sample schema:\n${_err}")
 endif()
 
-set(_patterns *.pubsub.h *.pubsub.cc *.schema.h *.schema.cc ${CATALOGUE}.asyncapi.json ${CATALOGUE}/*.md)
+# The TypeScript (sample_schema.d.ts, .js) is checked in under generated/ts/.
+file(GLOB _typescript ${WORK_DIR}/*.d.ts ${WORK_DIR}/*.js)
+file(MAKE_DIRECTORY ${WORK_DIR}/ts)
+foreach(_f IN LISTS _typescript)
+  get_filename_component(_name ${_f} NAME)
+  file(RENAME ${_f} ${WORK_DIR}/ts/${_name})
+endforeach()
+
+set(_patterns *.pubsub.h *.pubsub.cc *.schema.h *.schema.cc ${CATALOGUE}.asyncapi.json ${CATALOGUE}/*.md
+              ts/*.d.ts ts/*.js)
 list(TRANSFORM _patterns PREPEND ${WORK_DIR}/ OUTPUT_VARIABLE _actual_globs)
 list(TRANSFORM _patterns PREPEND ${EXPECTED_DIR}/ OUTPUT_VARIABLE _expected_globs)
 file(GLOB _actual RELATIVE ${WORK_DIR} ${_actual_globs})

@@ -2,6 +2,7 @@
 // (codegen/literals.h) and comments (codegen/formatter.h), on descriptors
 // built in memory.
 #include <string>
+#include <vector>
 
 #include "formatter.h"
 #include "google/protobuf/descriptor.h"
@@ -32,6 +33,33 @@ class NamesTest : public testing::Test {
     field->set_number(1);
     field->set_type(google::protobuf::FieldDescriptorProto::TYPE_STRING);
     field->set_label(google::protobuf::FieldDescriptorProto::LABEL_OPTIONAL);
+    const FileDescriptor* file = pool_.BuildFile(proto);
+    EXPECT_NE(file, nullptr);
+    return file;
+  }
+
+  // A file of `package` declaring top-level messages `messages` (a name
+  // "Outer.Inner" declares Inner inside Outer) and enums `enums`.
+  const FileDescriptor* Types(const std::string& name, const std::string& package,
+                              const std::vector<std::string>& messages,
+                              const std::vector<std::string>& enums = {}) {
+    FileDescriptorProto proto;
+    proto.set_name(name);
+    proto.set_package(package);
+    proto.set_syntax("proto3");
+    for (const std::string& message : messages) {
+      const size_t dot = message.find('.');
+      auto* type = proto.add_message_type();
+      type->set_name(message.substr(0, dot));
+      if (dot != std::string::npos) type->add_nested_type()->set_name(message.substr(dot + 1));
+    }
+    for (const std::string& enum_name : enums) {
+      auto* type = proto.add_enum_type();
+      type->set_name(enum_name);
+      auto* value = type->add_value();
+      value->set_name(enum_name + "_ZERO");
+      value->set_number(0);
+    }
     const FileDescriptor* file = pool_.BuildFile(proto);
     EXPECT_NE(file, nullptr);
     return file;
@@ -79,6 +107,41 @@ TEST_F(NamesTest, WriteJsonIsQualifiedAcrossNamespacesOnly) {
   EXPECT_EQ(pubsub::codegen::WriteJsonFunction(a, b), "WriteJson");
   EXPECT_EQ(pubsub::codegen::WriteJsonFunction(a, c), "::two::three::WriteJson");
   EXPECT_EQ(pubsub::codegen::WriteJsonFunction(a, d), "::WriteJson");
+}
+
+TEST_F(NamesTest, TypeScriptFilesAreNamedAfterTheSchema) {
+  EXPECT_EQ(pubsub::codegen::TypeScriptDeclarationFileName("sample_schema"), "sample_schema.d.ts");
+  EXPECT_EQ(pubsub::codegen::TypeScriptModuleFileName("sample_schema"), "sample_schema.js");
+}
+
+TEST_F(NamesTest, TypeScriptTypeNamesResolveCollisionsDeterministically) {
+  const FileDescriptor* a = Types("a.proto", "a", {"Point", "Unique", "Outer.Inner"});
+  const FileDescriptor* b = Types("b.proto", "b", {"Point", "Outer_Inner"});
+  const FileDescriptor* c = Types("c.proto", "c", {"string", "Channels"}, {"Color"});
+  const FileDescriptor* z = Types("z.proto", "z", {"a_Point"});
+  std::vector<const google::protobuf::Descriptor*> messages;
+  for (const FileDescriptor* file : {z, c, b, a}) {  // the order given does not matter
+    for (int i = 0; i < file->message_type_count(); ++i) {
+      messages.push_back(file->message_type(i));
+      if (file->message_type(i)->nested_type_count() > 0) {
+        messages.push_back(file->message_type(i)->nested_type(0));
+      }
+    }
+  }
+  const auto names = pubsub::codegen::TypeScriptTypeNames(messages, {c->enum_type(0)});
+  EXPECT_EQ(names.size(), 10u);
+  EXPECT_EQ(names.at("a.Unique"), "Unique");  // protobuf's C++ class name
+  EXPECT_EQ(names.at("a.Outer"), "Outer");
+  EXPECT_EQ(names.at("c.Color"), "Color");  // enums too
+  // A class name two types share: their full names, '.' -> '_'.
+  EXPECT_EQ(names.at("a.Point"), "a_Point");
+  EXPECT_EQ(names.at("b.Point"), "b_Point");
+  EXPECT_EQ(names.at("a.Outer.Inner"), "a_Outer_Inner");  // nested: Outer_Inner
+  EXPECT_EQ(names.at("b.Outer_Inner"), "b_Outer_Inner");
+  // Reserved (a built-in type, the declarations' own exports) or taken: '_'.
+  EXPECT_EQ(names.at("c.string"), "string_");
+  EXPECT_EQ(names.at("c.Channels"), "Channels_");
+  EXPECT_EQ(names.at("z.a_Point"), "a_Point_");  // a.Point, earlier by full name, has a_Point
 }
 
 TEST(HandlerNamesTest, HandlersAndScopeParameters) {
