@@ -1,6 +1,6 @@
 // expect-error TS2339
-import { PubSubClient } from "../../../src/pubsub-client.js";
-import { channels, type Channels } from "../sample_schema.js";
+import { PubSubClient } from "@pubsub/client";
+import { channels, type Channels } from "sample_schema";
 
 const client = new PubSubClient<Channels>({ channels });
 client.subscribe("track_comments", { track_id: "42" }, {

@@ -1,6 +1,6 @@
 // expect-error TS2322
-import { PubSubClient } from "../../../src/pubsub-client.js";
-import { channels, type Channels, type NewBroadcast } from "../sample_schema.js";
+import { PubSubClient } from "@pubsub/client";
+import { channels, type Channels, type NewBroadcast } from "sample_schema";
 
 const client = new PubSubClient<Channels>({ channels });
 // A handler for new_comment cannot take another event type.

@@ -1,6 +1,6 @@
 // expect-error TS2353
-import { PubSubClient } from "../../../src/pubsub-client.js";
-import { channels, type Channels } from "../sample_schema.js";
+import { PubSubClient } from "@pubsub/client";
+import { channels, type Channels } from "sample_schema";
 
 const client = new PubSubClient<Channels>({ channels });
 // forum's scope is thread_id.

@@ -1,6 +1,6 @@
 // The client's API, used as documented: every line must compile.
-import { PubSubClient, localStoragePositions, type RecoveryInfo } from "../../../src/pubsub-client.js";
-import { channels, type Channels, type NewComment } from "../sample_schema.js";
+import { PubSubClient, localStoragePositions, type RecoveryInfo } from "@pubsub/client";
+import { channels, type Channels, type NewComment } from "sample_schema";
 
 const client = new PubSubClient<Channels>({
   url: ["ws://127.0.0.1:8001", "ws://127.0.0.1:8002"],
