@@ -6,6 +6,8 @@
 //   characters, quotes, backslashes, and markup that must stay text;
 // - the page shows each subscription's state, and "NOT recovered" when Redis
 //   restarted without persistence;
+// - a page opened again (same profile) receives what it missed meanwhile: its
+//   positions are in localStorage;
 // - a JWT from ?token= (the bearer subprotocol) works like ?user_id=;
 // - `make run`'s script (tools/run.sh) prints the demo link, its sample
 //   publisher feeds the page, and Ctrl-C stops the gateway and the publisher.
@@ -21,8 +23,8 @@ import { restartableRedis } from './client_helpers.mjs';
 const browser = await h.launchBrowser();
 const kHistoryChannels = 3;  // track_comments, forum, notifications; broadcasts keeps none
 
-async function openDemo(baseUrl, query) {
-  const page = await browser.newPage();
+async function openDemo(baseUrl, query, context = null) {
+  const page = await (context ?? browser).newPage();
   const errors = h.collectErrors(page);
   const response = await page.goto(`${baseUrl}/demo/?${query}`);
   assert.equal(response.status(), 200);
@@ -143,6 +145,29 @@ test('the page shows "NOT recovered" when Redis lost the history, then goes on',
                   `the shown position to follow (${shownPosition})`);
   assert.deepEqual(errors, []);
   await page.close();
+});
+
+test('a page opened again recovers what it missed meanwhile (positions in localStorage)', async () => {
+  const gateway = await h.startGateway({ args: ['--dev-auth'] });
+  const context = await browser.newContext();  // one profile: the pages share localStorage
+  const post = (id) => ({ type: 'new_post', thread_id: '77', data: { id, content: `p${id}`, author: 'a' } });
+  const json = (id) => `{"type":"new_post","thread_id":"77","data":{"id":${id},"content":"p${id}","author":"a"}}`;
+  let { page, errors } = await openDemo(gateway.baseUrl, 'user_id=ann&thread=77', context);
+  assert.equal((await h.publishHttp(gateway.baseUrl, post(1))).status, 202);
+  await waitReceived(page, 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+
+  for (const id of [2, 3]) assert.equal((await h.publishHttp(gateway.baseUrl, post(id))).status, 202);
+  ({ page, errors } = await openDemo(gateway.baseUrl, 'user_id=ann&thread=77', context));
+  const r = await waitReceived(page, 2);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  assert.deepEqual((await received(page)).events, { forum: [json(2), json(3)] }, 'the missed posts, not the seen one');
+  const verdict = await page.evaluate(() => window.__recoveries.find((x) => x.channel === 'forum'));
+  assert.equal(verdict.recovered, true);
+  assert.deepEqual(errors, []);
+  void r;
+  await context.close();
 });
 
 test('a JWT from ?token= (sent in the bearer subprotocol) works like ?user_id=', async () => {
