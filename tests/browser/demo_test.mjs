@@ -128,10 +128,11 @@ test('the page shows "NOT recovered" when Redis lost the history, then goes on',
 
   await redis.stop();
   await redis.start();
-  const after = { ...before, data: { ...before.data, id: 2, content: 'after' } };
-  await h.waitFor(async () => (await h.publishHttp(gateway.baseUrl, after)).status === 202, 'a publish after the restart');
+  // The gateway catches up by itself once it has resubscribed: the history is gone.
   await h.waitFor(async () => (await page.textContent(`${section} [data-field="recovery"]`)).startsWith('NOT recovered'),
                   'the page to say NOT recovered');
+  const after = { ...before, data: { ...before.data, id: 2, content: 'after' } };
+  assert.equal((await h.publishHttp(gateway.baseUrl, after)).status, 202);
   await waitReceived(page, 2);
   const controls = await page.$$eval(`${section} pre[data-recovery="false"]`, (els) => els.map((e) => JSON.parse(e.textContent)));
   assert.equal(controls.length, 1);
