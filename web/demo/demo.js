@@ -126,6 +126,7 @@ if (!token && !userId) {
       },
     });
     section = addSection(channel, subscription.path);
+    if (!channels[channel].history) field(section, "recovery").textContent = "none: live only (no history)";
     window.__demo.subscriptions.push(subscription);
     // Keep the shown position current as events arrive.
     setInterval(() => {
