@@ -19,6 +19,7 @@ class FakeRecipient final : public Recipient {
   explicit FakeRecipient(std::string user) : user_(std::move(user)) {}
 
   const std::string& user_id() const override { return user_; }
+  bool SeesEveryTarget() const override { return sees_every_target; }
   void Deliver(const DeliveryPtr& delivery) override {
     if (throw_on_deliver) throw std::runtime_error("deliver failed on purpose");
     deliveries.push_back(delivery);
@@ -34,6 +35,7 @@ class FakeRecipient final : public Recipient {
   }
 
   bool throw_on_deliver = false;
+  bool sees_every_target = false;  // an admin's tail
   std::vector<DeliveryPtr> deliveries;
   std::vector<std::pair<uint16_t, std::string>> sheds;
 

@@ -124,6 +124,19 @@ TEST_F(HubTest, TargetsReachOnlyThoseUsers) {
   EXPECT_EQ(bob.deliveries.size(), 1u);
 }
 
+TEST_F(HubTest, AnAdminsTailSeesEveryTarget) {
+  MakeHub(1);
+  FakeRecipient ann("ann"), root("root");
+  root.sees_every_target = true;
+  auto a = Join(0, "broadcasts", *broadcasts_, ann);
+  auto r = Join(0, "broadcasts", *broadcasts_, root);
+  PublishBroadcast(1, {"bob"});
+  PublishBroadcast(2);
+  Poll();
+  EXPECT_EQ(ann.deliveries.size(), 1u);
+  EXPECT_EQ(root.deliveries.size(), 2u);
+}
+
 TEST_F(HubTest, ScopesKeepTopicsApart) {
   MakeHub(1);
   FakeRecipient ann("ann"), bob("bob");
