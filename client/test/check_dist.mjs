@@ -12,11 +12,23 @@ const client = join(dirname(fileURLToPath(import.meta.url)), "..");
 const repo = join(client, "..");
 const tsc = join(repo, "node_modules", "typescript", "bin", "tsc");
 const out = mkdtempSync(join(tmpdir(), "pubsub-client-dist-"));
+
+// Every file below `dir`, as sorted paths relative to it: the whole tree is
+// compared, since the client is several modules (and could grow folders).
+function filesBelow(dir, prefix = "") {
+  return readdirSync(join(dir, prefix), { withFileTypes: true })
+    .flatMap((entry) => {
+      const path = prefix ? `${prefix}/${entry.name}` : entry.name;
+      return entry.isDirectory() ? filesBelow(dir, path) : [path];
+    })
+    .sort();
+}
+
 try {
   execFileSync(process.execPath, [tsc, "-p", join(client, "tsconfig.json"), "--outDir", out],
                { stdio: "inherit" });
-  const fresh = readdirSync(out).sort();
-  const checkedIn = readdirSync(join(client, "dist")).sort();
+  const fresh = filesBelow(out);
+  const checkedIn = filesBelow(join(client, "dist"));
   const problems = [];
   for (const name of new Set([...fresh, ...checkedIn])) {
     if (!fresh.includes(name)) problems.push(`dist/${name}: not produced by the source any more`);
