@@ -1,4 +1,5 @@
-// The client's logic without a network: a scripted WebSocket stands in for
+// A subscription's state machine (src/subscription.ts), driven through the
+// public PubSubClient without a network: a scripted WebSocket stands in for
 // the gateway, so each rule of docs/history.md's client side can be driven
 // frame by frame (what the browser tests cannot provoke on demand: a 1013
 // before the verdict, a handler that throws, an async handler). Runs the
@@ -7,12 +8,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
-import {
-  PubSubClient,
-  MemoryPositionStore,
-  backoffDelay,
-  fillPath,
-} from "../dist/pubsub-client.js";
+import { PubSubClient, MemoryPositionStore } from "../dist/pubsub-client.js";
 
 const channels = {
   track_comments: { path: "/ws/comments/{track_id}", params: ["track_id"], access: "authenticated", history: true },
@@ -298,13 +294,4 @@ test("close() is final: no reconnect, state closed with 1000, also while a retry
   assert.equal(sockets.length, 1);
   assert.deepEqual(states, [["connecting", undefined], ["open", undefined], ["reconnecting", 1006], ["closed", 1000]]);
   assert.equal(sub.state, "closed");
-});
-
-test("helpers: full-jitter backoff bounds, path filling", () => {
-  assert.equal(backoffDelay(0, { initialMs: 100, maxMs: 1000 }, () => 0.999), 99);
-  assert.equal(backoffDelay(3, { initialMs: 100, maxMs: 1000 }, () => 0.999), 799);
-  assert.equal(backoffDelay(10, { initialMs: 100, maxMs: 1000 }, () => 0.999), 999);
-  assert.equal(backoffDelay(10, { initialMs: 100, maxMs: 1000 }, () => 0), 0);
-  assert.equal(fillPath("/ws/comments/{track_id}", { track_id: "a b/c" }), "/ws/comments/a%20b%2Fc");
-  assert.throws(() => fillPath("/ws/comments/{track_id}", {}), /missing path parameter "track_id"/);
 });
