@@ -532,7 +532,7 @@ class Bench:
         cmd = [binary, "--listen", "127.0.0.1:0", "--bus", bus, "--dev-auth"]
         if grpc:
             cmd += ["--grpc-listen", "127.0.0.1:0"]
-        cmd += list(extra)
+        cmd += [str(a) for a in extra]
         self.started += 1
         err_path = os.path.join(self.results, f"gateway-{self.started}.err")
         proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=open(err_path, "w"), text=True)
@@ -1113,6 +1113,9 @@ class Bench:
         cases = [("floor", "trivial sender, one send() per frame (floor)"),
                  ("2gw", "gateway, 2 replicas"),
                  ("1gw", "gateway, 1 replica")]
+        if self.args.compare_gateway:
+            cases.append(("2gw-before", f"gateway `{self.args.compare_gateway}` (before), "
+                                        "2 replicas"))
         results = {}  # (rate, case) -> [report per round]
         busy_seen = []
         for i in range(rounds):
@@ -1125,8 +1128,9 @@ class Bench:
                             "--ceiling", "--clients", 1000, "--rate", rate,
                             "--duration", duration, "--threads", 2])
                     else:
-                        run = lambda tag=tag, rate=rate, n=int(case[0]): self.latency_run(
-                            tag, rate, replicas=n)
+                        run = lambda tag=tag, rate=rate, n=int(case[0]), b=(
+                            self.args.compare_gateway if case.endswith("before") else None): \
+                            self.latency_run(tag, rate, replicas=n, binary=b)
                     results.setdefault((rate, case), []).append(self.measured(run))
 
         def cpu(r):
