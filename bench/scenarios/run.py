@@ -1095,6 +1095,15 @@ class Bench:
         r["_other"] = max(other, 0) / max((time.time() - wall0) * os.cpu_count(), 1e-9)
         return r
 
+    def invocation(self, scenario):
+        """The script's command line for one scenario, with this run's options."""
+        cmd = ["bench/run_scenarios.sh", "--build", self.args.build, "--only", scenario]
+        if self.args.compare_gateway and scenario == "everyday":
+            cmd += ["--compare-gateway", self.args.compare_gateway]
+        if self.args.wait_quiet:
+            cmd += ["--wait-quiet", f"{self.args.wait_quiet:g}"]
+        return shlex.join(cmd) + " (its loadgen commands: section 10)"
+
     @staticmethod
     def median(values):
         values = sorted(v for v in values if v is not None)
@@ -1202,14 +1211,15 @@ class Bench:
                 f"{fmt(self.median([cpu(r) for r in g1]), 3)} µs; floor "
                 f"{fmt(self.median([cpu(r) for r in floor]), 3)} µs/frame "
                 f"({ratio2:.2f}× with 2 replicas)" if ratio2 else "–",
-                "bench/run_scenarios.sh --only everyday"))
+                self.invocation("everyday")))
             self.summary.append((
                 f"Everyday load, {rate} events/s × 1,000 clients, 2 replicas: p99 vs the floor's "
                 "(same run)", "within 1 ms of the floor",
                 f"p99 {fmt(self.median([lat('p99')(r) for r in g2]))} µs vs floor "
                 f"{fmt(self.median([lat('p99')(r) for r in floor]))} µs "
-                f"(+{fmt(dp99)} µs, median of the rounds' differences)" if dp99 is not None else "–",
-                "bench/run_scenarios.sh --only everyday"))
+                f"({'+' if dp99 >= 0 else '−'}{fmt(abs(dp99))} µs, median of the rounds' "
+                "differences)" if dp99 is not None else "–",
+                self.invocation("everyday")))
         lines += ["", "Commands (first round; the others differ only in ports and labels):", ""]
         for rate in (50, 200):
             for case, _ in cases:
@@ -1295,7 +1305,7 @@ class Bench:
                 f"Loop scaling, one replica, {case} ({'1,000 clients, 1 topic' if case == 'fanout' else '10,000 clients, 1,000 topics'})",
                 "deliveries/s and CPU/delivery for 1, 2 loops (4, 8: no such cores here)",
                 f"1 loop {fmt(d1)}/s at {fmt(c1, 3)} µs; 2 loops {fmt(d2)}/s at {fmt(c2, 3)} µs",
-                "bench/run_scenarios.sh --only loops"))
+                self.invocation("loops")))
         lines += ["", "Commands (first round):", ""]
         for case, _ in cases:
             for threads in (1, 2):
