@@ -9,8 +9,11 @@
 #                          [--compare-gateway OLD_GATEWAY_BINARY] [--wait-quiet SECONDS]
 #
 # Scenarios: ceiling idle fanout latency scoped personal publish micro compare history
-# cluster (cluster: a 3-master + 3-replica Redis Cluster started with redis-cli --cluster
-# create; one node vs 3 shards, classic PUBLISH vs sharded SPUBLISH, slot skew).
+# cluster everyday loops (cluster: a 3-master + 3-replica Redis Cluster started with
+# redis-cli --cluster create; one node vs 3 shards, classic PUBLISH vs sharded SPUBLISH, slot
+# skew. everyday: at 50 and 200 events/s x 1,000 clients, the gateway's CPU per delivery and
+# latency with 2 and 1 replicas next to the loadgen's trivial sender doing one write per frame,
+# alternating in one run. loops: one replica with --threads 1 and 2, fan-out and scoped).
 # The logic is in bench/scenarios/run.py (Debian's python3; no extra modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."

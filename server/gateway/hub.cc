@@ -472,8 +472,15 @@ void Hub::Drain(size_t loop) {
 
 void Hub::DeliverOnLoop(size_t loop, const TopicPtr& topic, const DeliveryPtr& delivery) {
   uint64_t delivered = 0;
-  for (Recipient* recipient : topic->recipients[loop]) {
-    if (!recipient->Wants(*delivery)) continue;
+  const bool everyone = delivery->targets.empty();  // no per-recipient lookup then
+  const std::vector<Recipient*>& recipients = topic->recipients[loop];
+  const size_t n = recipients.size();
+  for (size_t i = 0; i < n; ++i) {
+    // Recipients are cold (other sockets' kernel work ran since): bring in
+    // the ones a few places ahead while this one is handled.
+    if (i + 4 < n) Recipient::Prefetch(recipients[i + 4]);
+    Recipient* recipient = recipients[i];
+    if (!everyone && !recipient->Wants(*delivery)) continue;
     try {
       recipient->Deliver(delivery);
       ++delivered;

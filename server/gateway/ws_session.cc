@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
 
 #include <boost/asio/post.hpp>
@@ -44,9 +45,14 @@ thread_local char write_scratch[kScratchBytes];
 // Deliver only queues; one posted flush per loop turn writes every such
 // socket, so the frames of all events delivered in that turn leave together
 // (corking), and the hub's delivery loop never writes a socket itself.
+// Plain pointers (no reference count touched per delivery): a session that
+// finishes while listed clears its own entry (WsSession::in_flush_list_; rare:
+// the client left between a delivery and the flush), and a session is never
+// destroyed before it finishes (the hub holds plain pointers to it until then
+// too).
 struct FlushList {
-  std::vector<std::shared_ptr<WsSession>> sessions;
-  std::vector<std::shared_ptr<WsSession>> spare;  // keeps the capacity
+  std::vector<WsSession*> sessions;
+  std::vector<WsSession*> spare;  // keeps the capacity
   bool posted = false;
 };
 thread_local FlushList flush_list;
@@ -70,20 +76,27 @@ WsSession::WsSession(GatewayContext& context, size_t loop, asio::ip::tcp::socket
                      Admitted admitted, std::string leftover)
     : context_(context),
       loop_(loop),
+      recovery_protocol_(admitted.recovery_protocol),
+      tail_(admitted.tail),
+      recovering_(admitted.recovery_protocol),
+      opening_(std::move(admitted.accept)),
       socket_(std::move(socket)),
       identity_(std::move(admitted.identity)),
       channel_(*admitted.channel),
       channel_index_(context.metrics.ChannelIndex(admitted.channel)),
       topic_name_(std::move(admitted.topic)),
-      opening_(std::move(admitted.accept)),
-      recovery_protocol_(admitted.recovery_protocol),
-      tail_(admitted.tail),
       since_(std::move(admitted.since)),
-      recovering_(admitted.recovery_protocol),
       leftover_(std::move(leftover)),
       reader_(ws::FrameReader::Options{.max_message_bytes = context.config.max_frame_bytes,
                                        .keep_messages = false}) {
   context_.live_sessions.fetch_add(1);
+  // The fields a delivery and the flush touch are within what the hub and
+  // the flush prefetch (ws_session.h). Not standard layout, but GCC and
+  // Clang lay classes out predictably.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  static_assert(offsetof(WsSession, socket_) + sizeof(socket_) <= Recipient::kHotBytes);
+#pragma GCC diagnostic pop
 }
 
 WsSession::~WsSession() = default;
@@ -212,15 +225,27 @@ bool WsSession::Queue(const DeliveryPtr& delivery) {
   // A socket with a write in flight sends its queue when the write
   // completes; otherwise it joins this loop turn's flush (once: its queue
   // was empty).
-  if (writing_ || queue_.size() != 1) return true;
-  flush_list.sessions.push_back(shared_from_this());
+  if (writing_ || queue_.size() != 1 || in_flush_list_) return true;
+  in_flush_list_ = true;
+  flush_list.sessions.push_back(this);
   if (flush_list.posted) return true;
   flush_list.posted = true;
   asio::post(socket_.get_executor(), [] {
     FlushList& list = flush_list;
     std::swap(list.sessions, list.spare);
     list.posted = false;
-    for (auto& session : list.spare) {
+    const size_t n = list.spare.size();
+    for (size_t i = 0; i < n; ++i) {
+      // While this socket is written (a few microseconds in the kernel),
+      // bring in the next ones: the session two ahead, and the queued frame
+      // pointers of the next (its queue's storage is a separate block).
+      if (i + 2 < n && list.spare[i + 2] != nullptr) Recipient::Prefetch(list.spare[i + 2]);
+      if (i + 1 < n && list.spare[i + 1] != nullptr) {
+        __builtin_prefetch(list.spare[i + 1]->queue_.data());
+      }
+      WsSession* session = list.spare[i];
+      if (session == nullptr) continue;  // finished meanwhile
+      session->in_flush_list_ = false;
       session->Guarded([&] { session->MaybeWrite(); });
     }
     list.spare.clear();
@@ -620,6 +645,14 @@ void WsSession::OnWrite(boost::system::error_code error, size_t bytes) {
 void WsSession::Finish() {
   if (state_ == State::kFinished) return;
   state_ = State::kFinished;
+  if (in_flush_list_) {
+    // Waiting for this loop's flush, which must not see it again (the list
+    // being filled, or the one being flushed).
+    for (auto* list : {&flush_list.sessions, &flush_list.spare}) {
+      std::replace(list->begin(), list->end(), this, static_cast<WsSession*>(nullptr));
+    }
+    in_flush_list_ = false;
+  }
   if (topic_) {
     context_.hub.Leave(loop_, topic_, this);
     topic_.reset();

@@ -141,24 +141,35 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   template <class F>
   void Guarded(F&& handler);
 
+  // What a delivery and the loop's flush touch comes first, within the
+  // first Recipient::kHotBytes of the object, so that the hub and the flush
+  // can prefetch it for the next sockets while the current one is written
+  // (at moderate rates every socket is cold by the time its event comes).
   GatewayContext& context_;
   const size_t loop_;
-  boost::asio::ip::tcp::socket socket_;
-  auth::Identity identity_;
-  const ChannelInfo& channel_;
-  const size_t channel_index_;
-  std::string topic_name_;
-  Hub::TopicPtr topic_;
   State state_ = State::kJoining;
-
-  std::string opening_;  // the 101 response, until written
   // The recovery protocol: the client opted in; its position. Until the
   // hub's answer and everything it missed are queued, live deliveries are
   // held (counted in the queue's bounds); sent_ is the last position queued.
   const bool recovery_protocol_;
   const bool tail_;  // an admin's tail (admission.h)
-  std::optional<Position> since_;
   bool recovering_;
+  bool writing_ = false;
+  bool in_flush_list_ = false;  // waits in this loop's flush list (ws_session.cc)
+  bool ping_due_ = false;       // a keep-alive ping waits
+  size_t queued_bytes_ = 0;     // queue_ + in_flight_
+  // Send queue. queue_ waits for the next write; in_flight_ is being written.
+  std::vector<DeliveryPtr> queue_;
+  std::string opening_;  // the 101 response, until written
+  std::string pong_;     // the pong waiting, if any (for the latest ping)
+  boost::asio::ip::tcp::socket socket_;
+
+  auth::Identity identity_;
+  const ChannelInfo& channel_;
+  const size_t channel_index_;
+  std::string topic_name_;
+  Hub::TopicPtr topic_;
+  std::optional<Position> since_;
   bool answered_ = false;
   std::vector<DeliveryPtr> missed_;  // shared with the hub's tail: not counted
   size_t missed_next_ = 0;
@@ -169,18 +180,12 @@ class WsSession final : public Recipient, public std::enable_shared_from_this<Ws
   std::string leftover_;  // client bytes read with the upgrade request
   ws::FrameReader reader_;
 
-  // Send queue. queue_ waits for the next write; in_flight_ is being written.
-  std::vector<DeliveryPtr> queue_;
   std::vector<DeliveryPtr> in_flight_;
-  size_t queued_bytes_ = 0;        // queue_ + in_flight_
-  std::string pong_;               // the pong waiting, if any (for the latest ping)
-  bool ping_due_ = false;          // a keep-alive ping waits
   std::string control_in_flight_;  // control frames being written
   std::string close_frame_;        // written after the queue, then the socket closes
   bool close_sent_ = false;
   bool peer_closed_ = false;  // the client sent its close frame
   bool counted_ = false;      // counted in metrics and presence
-  bool writing_ = false;
   bool read_paused_ = false;  // not reading while the socket does not take our writes
   std::vector<boost::asio::const_buffer> buffers_;
 

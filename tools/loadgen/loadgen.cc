@@ -337,6 +337,8 @@ absl::StatusOr<Report> RunLoadgen(const Options& o, std::ostream& progress_out) 
     outcome.start = Clock::now();
     outcome.first_send_unix_nanos = NowUnixNanos();
     const uint64_t frames_before = pool.frames();
+    const uint64_t sent_before = stand_in->frames_sent();
+    const double sender_cpu_before = stand_in->SenderCpuSeconds();
     stand_in->Blast(true, o.rate);
     const auto end = outcome.start + std::chrono::duration_cast<Clock::duration>(
                                          std::chrono::duration<double>(o.duration_seconds));
@@ -349,9 +351,14 @@ absl::StatusOr<Report> RunLoadgen(const Options& o, std::ostream& progress_out) 
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     frames_at_end = pool.frames() - frames_before;
+    r.stand_in_cpu_seconds = stand_in->SenderCpuSeconds() - sender_cpu_before;
+    r.stand_in_frames_in_window = stand_in->frames_sent() - sent_before;
     outcome.end = Clock::now();
     stand_in->Blast(false);
     r.stand_in_frames_sent = stand_in->frames_sent();
+    if (r.stand_in_frames_in_window > 0) {
+      r.stand_in_cpu_us_per_frame = r.stand_in_cpu_seconds * 1e6 / r.stand_in_frames_in_window;
+    }
   } else if (o.via != PublishVia::kNone && r.ok) {
     EventFactory factory(o);
     auto made = MakePublishPath(o, factory);

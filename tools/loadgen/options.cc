@@ -154,7 +154,9 @@ Measurement and output:
   --ceiling                   Measure the generator itself: a built-in trivial server
                               accepts the clients and sends pre-built frames as fast as it
                               can for --duration seconds; with --rate R, one frame to every
-                              client R times a second (the generator's latency floor).
+                              client R times a second (the generator's latency floor;
+                              the report gives the sending thread's CPU per frame: the
+                              cost of one write per frame).
   --label TEXT                Copied into the report.
   --json                      The report as JSON on stdout (the table goes to stderr).
   --quiet                     No progress lines on stderr.

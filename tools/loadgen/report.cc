@@ -59,6 +59,10 @@ std::string RenderTable(const Report& r) {
   }
   if (r.ceiling) {
     Row(out, "stand-in frames sent", Grouped(r.stand_in_frames_sent));
+    Row(out, "stand-in sender CPU",
+        absl::StrFormat("%.3f s for %s frames = %.3f us per frame (its thread alone)",
+                        r.stand_in_cpu_seconds, Grouped(r.stand_in_frames_in_window),
+                        r.stand_in_cpu_us_per_frame));
     const bool paced = r.rate != "0";
     Row(out, "frames received",
         absl::StrFormat("%s = %s frames/s%s", Grouped(r.frames),
@@ -203,6 +207,9 @@ std::string RenderJson(const Report& r) {
       {"tcp_memory_kib",
        json::object{{"before", r.tcp_memory_kib_before}, {"idle", r.tcp_memory_kib_idle}}},
       {"stand_in_frames_sent", r.stand_in_frames_sent},
+      {"stand_in", json::object{{"cpu_seconds", r.stand_in_cpu_seconds},
+                                {"frames", r.stand_in_frames_in_window},
+                                {"cpu_us_per_frame", r.stand_in_cpu_us_per_frame}}},
       {"recovery", json::object{{"protocol", r.recovery_protocol},
                                 {"controls", r.recovery_controls},
                                 {"not_recovered", r.recovery_not_recovered},

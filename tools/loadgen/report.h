@@ -107,6 +107,13 @@ struct Report {
 
   // --ceiling.
   uint64_t stand_in_frames_sent = 0;
+  // The built-in sender's thread alone (not the client threads): its CPU
+  // while blasting, the frames it sent meanwhile, and their quotient — with
+  // --rate, the cost of one send() per frame (the floor a gateway's CPU per
+  // delivery is compared with).
+  double stand_in_cpu_seconds = 0;
+  uint64_t stand_in_frames_in_window = 0;
+  double stand_in_cpu_us_per_frame = 0;
 };
 
 std::string RenderTable(const Report& report);

@@ -3,12 +3,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 
 #include "absl/strings/str_cat.h"
 #include "tools/loadgen/event_factory.h"
@@ -87,6 +89,18 @@ StandInServer::~StandInServer() {
   if (listen_fd_ >= 0) ::close(listen_fd_);
 }
 
+double StandInServer::SenderCpuSeconds() const {
+  clockid_t clock;
+  // The thread runs until Stop(); pthread_getcpuclockid needs it alive.
+  if (!thread_.joinable() ||
+      pthread_getcpuclockid(const_cast<std::thread&>(thread_).native_handle(), &clock) != 0) {
+    return 0;
+  }
+  timespec ts{};
+  if (clock_gettime(clock, &ts) != 0) return 0;
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
+
 void StandInServer::Stop() {
   stop_.store(true);
   if (thread_.joinable()) thread_.join();
@@ -104,7 +118,17 @@ void StandInServer::Run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     const bool blasting = blasting_.load(std::memory_order_relaxed);
     const double rounds = rounds_per_second_.load(std::memory_order_relaxed);
-    const int n = ::epoll_wait(epoll_fd_, events, 256, blasting ? (rounds > 0 ? 1 : 0) : 20);
+    // Paced: sleep until the next round is due (one wake-up per round, as a
+    // gateway wakes per event), so the sender's CPU is its sends' alone.
+    int timeout = 20;
+    if (blasting) {
+      timeout = 0;
+      if (rounds > 0 && next_round != 0) {
+        const int64_t wait_ns = next_round - NowUnixNanos();
+        timeout = wait_ns > 0 ? static_cast<int>((wait_ns + 999'999) / 1'000'000) : 0;
+      }
+    }
+    const int n = ::epoll_wait(epoll_fd_, events, 256, timeout);
     for (int i = 0; i < n; ++i) {
       if (events[i].data.ptr == nullptr) {
         for (;;) {

@@ -6,6 +6,12 @@
 // rate is then the generator's own ceiling: no real gateway can be measured
 // faster than this.
 //
+// Paced (rounds_per_second > 0) it is also the "one write per frame" floor of
+// a sender's cost: every frame is its own send(), like a gateway's delivery
+// below saturation. The sending thread's own CPU time (CLOCK of that thread
+// alone, not the clients') is readable, so the cost per frame of the bare
+// kernel path is a figure of the same run as a gateway's CPU per delivery.
+//
 //   auto server = StandInServer::Start(payload_bytes);
 //   ... connect clients to 127.0.0.1:(*server)->port() ...
 //   (*server)->Blast(true);  ...  (*server)->Stop();
@@ -38,6 +44,10 @@ class StandInServer {
   }
   void Stop();
   uint64_t frames_sent() const { return frames_sent_.load(); }
+  // CPU seconds (user + system) the sending thread has used so far: its
+  // sends, the kernel's loopback TCP work done inside them, its wake-ups.
+  // Callable from any thread.
+  double SenderCpuSeconds() const;
 
  private:
   struct Conn;
