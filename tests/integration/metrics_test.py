@@ -100,8 +100,10 @@ class EventMetricsTest(unittest.IsolatedAsyncioTestCase):
                          1)
         self.assertEqual(
             sample(m, "pubsub_publish_refused_total", source="grpc", reason="unauthorized"), 1)
-        self.assertEqual(sample(m, "pubsub_events_received_total", **labels(b)), 3)
-        self.assertEqual(sample(m, "pubsub_events_received_total", **labels(c)), 2)
+        # From the bus, by the source their envelopes name (this gateway's own).
+        self.assertEqual(sample(m, "pubsub_events_received_total", **labels(b), source="http"), 3)
+        self.assertEqual(sample(m, "pubsub_events_received_total", **labels(c), source="grpc"), 2)
+        self.assertEqual(sample(m, "pubsub_events_received_total", **labels(c), source="http"), 0)
         self.assertEqual(sample(m, "pubsub_events_delivered_total", **labels(b)), 6)
         self.assertEqual(sample(m, "pubsub_events_delivered_total", **labels(c)), 2)
         self.assertEqual(sample(m, "pubsub_delivery_latency_seconds_count", type=b[0]), 6)
@@ -137,7 +139,7 @@ class EventMetricsTest(unittest.IsolatedAsyncioTestCase):
             delivered = sample(m, "pubsub_events_delivered_total", type="new_broadcast",
                                channel="broadcasts")
             received = sample(m, "pubsub_events_received_total", type="new_broadcast",
-                              channel="broadcasts")
+                              channel="broadcasts", source="http")
             self.assertGreaterEqual(dropped, 16)  # the whole queue
             # Each event received while the client was there was either written or dropped.
             self.assertLessEqual(delivered + dropped, received)
