@@ -68,7 +68,7 @@ TEST_F(EventMetricsTest, ReceivedIsCountedBySourceAndSummedOverLoops) {
   EXPECT_THAT(out, HasSubstr(c + "source=\"cli\"} 1\n"));
   EXPECT_THAT(out, HasSubstr(c + "source=\"service\"} 0\n"));
   // The old, source-less series is gone: every sample has a source.
-  EXPECT_THAT(out, Not(HasSubstr(R"(channel="broadcasts"} )")));
+  EXPECT_THAT(out, Not(HasSubstr(R"(received_total{type="new_broadcast",channel="broadcasts"})")));
   EXPECT_THAT(out, HasSubstr("# TYPE pubsub_events_received_total counter\n"));
 }
 
