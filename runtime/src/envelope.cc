@@ -25,6 +25,7 @@ bool DecodeEnvelope(std::string_view topic, std::string_view bytes, std::string&
   meta.id = std::move(*envelope.mutable_id());
   meta.publish_time_unix_nanos = envelope.publish_time_unix_nanos();
   meta.topic = topic;
+  meta.source = EventSourceFromWire(envelope.source());
   if (!envelope.epoch().empty()) {
     meta.position = Position{std::move(*envelope.mutable_epoch()), envelope.seq()};
   }

@@ -86,14 +86,25 @@ void Fail(const EventInfo& info, absl::Status status, const PublishCallback& don
 
 }  // namespace
 
-Publisher::Publisher(Bus& bus) : bus_(bus), id_prefix_(RandomIdPrefix()) {}
+// EventSource mirrors the envelope's enum, value for value.
+static_assert(static_cast<int>(EventSource::kUnknown) == Envelope::SOURCE_UNSPECIFIED);
+static_assert(static_cast<int>(EventSource::kService) == Envelope::SOURCE_SERVICE);
+static_assert(static_cast<int>(EventSource::kHttp) == Envelope::SOURCE_HTTP);
+static_assert(static_cast<int>(EventSource::kGrpc) == Envelope::SOURCE_GRPC);
+static_assert(static_cast<int>(EventSource::kAdmin) == Envelope::SOURCE_ADMIN);
+static_assert(static_cast<int>(EventSource::kCli) == Envelope::SOURCE_CLI);
+static_assert(kEventSources == Envelope::Source_ARRAYSIZE);
+
+Publisher::Publisher(Bus& bus, EventSource source)
+    : bus_(bus), source_(source), id_prefix_(RandomIdPrefix()) {}
 
 std::string Publisher::NextEventId() {
   return internal::Cat(id_prefix_, "-", next_sequence_.fetch_add(1, std::memory_order_relaxed));
 }
 
 void Publisher::Publish(const EventInfo& info, const google::protobuf::Message& event,
-                        std::span<const std::string> target_user_ids, PublishCallback done) {
+                        std::span<const std::string> target_user_ids, EventSource source,
+                        PublishCallback done) {
   const google::protobuf::Descriptor* expected = info.descriptor();
   if (event.GetDescriptor() != expected) {
     return Fail(info,
@@ -141,6 +152,7 @@ void Publisher::Publish(const EventInfo& info, const google::protobuf::Message& 
   envelope.set_id(NextEventId());
   envelope.set_publish_time_unix_nanos(NowUnixNanos());
   envelope.set_type(std::string(info.type));
+  envelope.set_source(static_cast<Envelope::Source>(source));
   if (!event.SerializeToString(envelope.mutable_payload())) {
     return Fail(info,
                 absl::InvalidArgumentError(

@@ -24,7 +24,6 @@ EventMetrics::EventMetrics(size_t loops, const Registry& registry)
     : registry_(registry), types_(registry.events().size()) {
   for (size_t i = 0; i < types_; ++i) index_.emplace(registry.events()[i], i);
   for (size_t l = 0; l < loops; ++l) loops_.push_back(std::make_unique<TypeCounters[]>(types_));
-  received_ = std::make_unique<Counter[]>(types_);
   published_ = std::make_unique<Counter[]>(kPublishSources * types_);
 }
 
@@ -66,8 +65,10 @@ void EventMetrics::CountPublish(PublishSource source, const EventInfo* event,
   }
 }
 
-void EventMetrics::Received(size_t type) {
-  if (type < types_) received_[type].fetch_add(1, std::memory_order_relaxed);
+void EventMetrics::Received(size_t loop, size_t type, EventSource source) {
+  if (type >= types_) return;
+  const auto s = static_cast<size_t>(source);
+  loops_[loop][type].received[s < kEventSources ? s : 0].fetch_add(1, std::memory_order_relaxed);
 }
 
 void EventMetrics::Delivered(size_t loop, size_t type, int64_t latency_ns) {
@@ -107,8 +108,17 @@ void EventMetrics::RenderJson(std::string& out) const {
       fmt::format_to(out_it, R"({}"{}":{})", s > 0 ? "," : "", kSourceNames[s],
                      published_[s * types_ + t].load(std::memory_order_relaxed));
     }
-    fmt::format_to(out_it, R"(}},"received":{},"delivered":{},"dropped":{{)",
-                   received_[t].load(std::memory_order_relaxed),
+    uint64_t received = 0;
+    for (size_t s = 0; s < kEventSources; ++s) {
+      received += sum(t, [s](const TypeCounters& c) -> const Counter& { return c.received[s]; });
+    }
+    fmt::format_to(out_it, R"(}},"received":{},"received_by_source":{{)", received);
+    for (size_t s = 0; s < kEventSources; ++s) {
+      fmt::format_to(
+          out_it, R"({}"{}":{})", s > 0 ? "," : "", EventSourceName(static_cast<EventSource>(s)),
+          sum(t, [s](const TypeCounters& c) -> const Counter& { return c.received[s]; }));
+    }
+    fmt::format_to(out_it, R"(}},"delivered":{},"dropped":{{)",
                    sum(t, [](const TypeCounters& c) -> const Counter& { return c.delivered; }));
     for (size_t r = 0; r < kDropReasons; ++r) {
       fmt::format_to(out_it, R"({}"{}":{})", r > 0 ? "," : "", kDropNames[r],
@@ -165,10 +175,14 @@ void EventMetrics::Render(std::string& out) const {
     }
   }
   Header(out, "pubsub_events_received_total", "counter",
-         "Events received from the bus, by type (whoever published them).");
-  for (size_t t = 0; t < types_; ++t) {
-    fmt::format_to(std::back_inserter(out), "pubsub_events_received_total{{{}}} {}\n", labels(t),
-                   received_[t].load(std::memory_order_relaxed));
+         "Events received from the bus, by type and the source their envelope names.");
+  for (size_t s = 0; s < kEventSources; ++s) {
+    for (size_t t = 0; t < types_; ++t) {
+      fmt::format_to(
+          std::back_inserter(out), "pubsub_events_received_total{{{},source=\"{}\"}} {}\n",
+          labels(t), EventSourceName(static_cast<EventSource>(s)),
+          sum(t, [s](const TypeCounters& c) -> const Counter& { return c.received[s]; }));
+    }
   }
   Header(out, "pubsub_events_delivered_total", "counter",
          "Event frames handed to client sockets, by type.");

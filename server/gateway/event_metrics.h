@@ -2,14 +2,17 @@
 // knows every type, so the label sets are bounded (event type, channel,
 // source, reason; never a user or a scope value).
 //
-//   pubsub_events_published_total{type,channel,source}   accepted by this gateway (http, grpc,
-//   admin) pubsub_publish_refused_total{source,reason}           refused by this gateway
-//   pubsub_events_received_total{type,channel}            from the bus, whoever published
+//   pubsub_events_published_total{type,channel,source}  accepted by this gateway
+//                                                         (source: http, grpc, admin)
+//   pubsub_publish_refused_total{source,reason}          refused by this gateway
+//   pubsub_events_received_total{type,channel,source}   from the bus, by the envelope's source
+//                                                         (service, http, grpc, admin, cli,
+//                                                         unknown: pubsub/event_source.h)
 //   pubsub_events_delivered_total{type,channel}           frames handed to sockets
 //   pubsub_events_dropped_total{type,channel,reason}      frames that never were
 //   pubsub_delivery_latency_seconds{type}                 publish time -> socket write
 //
-// The delivery-side counters and the histogram are kept per event loop
+// The received and delivery-side counters and the histogram are kept per event loop
 // (relaxed atomics on the loop's own cache lines, no lock) and summed when
 // /metrics is scraped.
 #ifndef PUBSUB_SERVER_GATEWAY_EVENT_METRICS_H_
@@ -24,6 +27,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "pubsub/event_source.h"
 #include "pubsub/registry.h"
 
 namespace pubsub::gateway {
@@ -31,6 +35,19 @@ namespace pubsub::gateway {
 // kAdmin: the admin page's console (POST /api/admin/publish).
 enum class PublishSource { kHttp, kGrpc, kAdmin };
 inline constexpr size_t kPublishSources = 3;
+
+// What this gateway's envelopes say for a publish from `source`.
+constexpr EventSource ToEventSource(PublishSource source) {
+  switch (source) {
+    case PublishSource::kHttp:
+      return EventSource::kHttp;
+    case PublishSource::kGrpc:
+      return EventSource::kGrpc;
+    case PublishSource::kAdmin:
+      return EventSource::kAdmin;
+  }
+  return EventSource::kUnknown;
+}
 
 enum class RefusalReason { kInvalid, kUnauthorized, kTooLarge, kUnavailable };
 inline constexpr size_t kRefusalReasons = 4;
@@ -64,7 +81,9 @@ class EventMetrics {
   // before its type was known).
   void CountPublish(PublishSource source, const EventInfo* event, const absl::Status& outcome);
   static RefusalReason ReasonOf(const absl::Status& refusal);
-  void Received(size_t type);  // any thread
+  // An event of `type` from the bus, published by `source`: on `loop`'s
+  // thread (the topic's worker, which decodes and renders it).
+  void Received(size_t loop, size_t type, EventSource source);
   // On `loop`'s thread. `latency_ns` < 0: unknown (not observed).
   void Delivered(size_t loop, size_t type, int64_t latency_ns);
   void Dropped(size_t loop, size_t type, DropReason reason, uint64_t count = 1);
@@ -74,6 +93,7 @@ class EventMetrics {
   // admin page (admin.h):
   //   {"type":"new_comment","channel":"track_comments",
   //    "published":{"http":N,"grpc":N,"admin":N},"received":N,"delivered":N,
+  //    "received_by_source":{"unknown":N,"service":N,"http":N,"grpc":N,"admin":N,"cli":N},
   //    "dropped":{"slow_consumer":N,"queue_full":N,"shutdown":N,"disconnected":N}}
   void RenderJson(std::string& out) const;
   // {"http":{"invalid":N,"unauthorized":N,"too_large":N,"unavailable":N},"grpc":{...},"admin":{...}}
@@ -82,6 +102,7 @@ class EventMetrics {
  private:
   using Counter = std::atomic<uint64_t>;
   struct alignas(64) TypeCounters {
+    std::array<Counter, kEventSources> received{};  // [EventSource]
     Counter delivered{0};
     std::array<Counter, kDropReasons> dropped{};
     std::array<Counter, kLatencyBounds.size() + 1> buckets{};  // not cumulative
@@ -93,7 +114,6 @@ class EventMetrics {
   size_t types_ = 0;
   // [loop][type]
   std::vector<std::unique_ptr<TypeCounters[]>> loops_;
-  std::unique_ptr<Counter[]> received_;   // [type]
   std::unique_ptr<Counter[]> published_;  // [source * types_ + type]
   std::array<Counter, kPublishSources * kRefusalReasons> refused_{};
 };

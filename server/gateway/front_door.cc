@@ -372,7 +372,7 @@ void FrontDoor::Publish(const http::Request& request, const routing::RequestTarg
   spdlog::debug("http: {} publishes {} ({} targets)", peer, parsed->info->type,
                 target.query.to.size());
   context_.publisher.Publish(
-      *parsed->info, *parsed->message, target.query.to,
+      *parsed->info, *parsed->message, target.query.to, ToEventSource(source),
       [&metrics, source, type = metrics.events.TypeIndex(parsed->info),
        done = std::move(done)](absl::StatusOr<std::string> id) {
         if (!id.ok()) {

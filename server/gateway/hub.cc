@@ -427,7 +427,7 @@ DeliveryPtr Hub::Render(const TopicPtr& topic, std::string_view envelope) {
   delivery->channel_index = topic->channel_index;
   delivery->event_type = metrics_.events.TypeIndex(info);
   delivery->publish_time_unix_nanos = meta.publish_time_unix_nanos;
-  metrics_.events.Received(delivery->event_type);
+  metrics_.events.Received(topic->worker, delivery->event_type, meta.source);
   return delivery;
 }
 

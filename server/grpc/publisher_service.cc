@@ -293,7 +293,7 @@ void PublisherService::PublishOne(const v1::PublishRequest& request, PublishCall
       done(std::move(id));
     };
   }
-  publisher_.Publish(*event->info, *event->message, targets, std::move(done));
+  publisher_.Publish(*event->info, *event->message, targets, EventSource::kGrpc, std::move(done));
 }
 
 ::grpc::ServerUnaryReactor* PublisherService::Publish(::grpc::CallbackServerContext* context,

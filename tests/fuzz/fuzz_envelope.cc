@@ -72,6 +72,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!pubsub::internal::DecodeEnvelope("fuzz", bytes, type, payload, meta)) return 0;
   Check(!type.empty());
   Check(meta.topic == "fuzz");
+  // Whatever the bytes say, the source is one of the bounded set (a metrics label).
+  Check(static_cast<size_t>(meta.source) < pubsub::kEventSources);
   const pubsub::EventInfo* info = registry.FindEvent(type);
   if (info == nullptr) return 0;
   auto message = registry.Decode(*info, payload);

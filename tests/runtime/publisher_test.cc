@@ -122,6 +122,31 @@ TEST(PublisherTest, UnscopedChannelAndTargetedBroadcast) {
   EXPECT_EQ(got[1].target_user_ids(1), "bob");
 }
 
+TEST(PublisherTest, EnvelopesSayWhoPublished) {
+  EmbeddedBus bus;
+  Tap lobby(bus, "lobby");
+  Note note;
+  note.set_text("hi");
+  Publisher service(bus);  // a C++ service: the default
+  EXPECT_EQ(service.source(), pubsub::EventSource::kService);
+  ASSERT_TRUE(PublishNow(service, kNoteEvent, note).ok());
+  Publisher cli(bus, pubsub::EventSource::kCli);
+  ASSERT_TRUE(PublishNow(cli, kNoteEvent, note).ok());
+  // One call saying otherwise (the gateway's HTTP, gRPC and admin paths).
+  int calls = 0;
+  service.Publish(kNoteEvent, note, {}, pubsub::EventSource::kGrpc,
+                  [&](absl::StatusOr<std::string> id) { calls += id.ok(); });
+  EXPECT_EQ(calls, 1);
+  ASSERT_TRUE(PublishNow(service, kNoteEvent, note).ok());  // back to its own
+
+  const auto got = lobby.envelopes();
+  ASSERT_EQ(got.size(), 4u);
+  EXPECT_EQ(got[0].source(), Envelope::SOURCE_SERVICE);
+  EXPECT_EQ(got[1].source(), Envelope::SOURCE_CLI);
+  EXPECT_EQ(got[2].source(), Envelope::SOURCE_GRPC);
+  EXPECT_EQ(got[3].source(), Envelope::SOURCE_SERVICE);
+}
+
 TEST(PublisherTest, PersonalChannelSendsOneEnvelopePerTarget) {
   EmbeddedBus bus;
   Publisher publisher(bus);

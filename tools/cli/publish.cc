@@ -177,7 +177,8 @@ int ViaRedis(Io io, const std::string& url, const ParsedArgs& args, const Event&
   if (!WaitUntilReady(*bus, timeout)) {
     return Fail(io, kCommand, "cannot connect to " + bus->Describe(), kExitFailure);
   }
-  Publisher publisher(*bus);
+  // Its envelopes say kCli (the gateway's metrics count them as "cli").
+  Publisher publisher(*bus, EventSource::kCli);
   publisher.Publish(
       *event.info, *event.message, event.targets,
       [&outcome](absl::StatusOr<std::string> id) { outcome.set_value(std::move(id)); });

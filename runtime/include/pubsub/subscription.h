@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "pubsub/bus.h"
+#include "pubsub/event_source.h"
 #include "pubsub/history.h"
 
 namespace pubsub {
@@ -27,6 +28,8 @@ struct EventMeta {
   std::vector<std::string> target_user_ids;  // empty: for everybody on the topic
   // The event's place in its topic's history; nullopt when the topic keeps none.
   std::optional<Position> position;
+  // Who published it (metrics only: the bus does not vouch for it).
+  EventSource source = EventSource::kUnknown;
 };
 
 // Unsubscribes when destroyed. Not copyable; movable.
