@@ -92,10 +92,10 @@ class PublisherService final : public pubsub::v1::Publisher::CallbackService {
   absl::StatusOr<history_api::HistoryQuery> HistoryQueryOf(
       const pubsub::v1::HistoryRequest& request) const;
 
-  PublishObserver on_publish_;
   const Registry& registry_;
   Publisher& publisher_;
   const auth::PublisherKeyPolicy key_policy_;
+  PublishObserver on_publish_;
   std::atomic<uint64_t> handler_exceptions_{0};
 };
 

@@ -84,8 +84,8 @@ class GrpcServerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(schemas::sample_schema().register_all(registry_).ok());
-    server_ = std::make_unique<GrpcServer>(registry_, publisher_,
-                                           GrpcServerOptions{.key_policy = {.key = kKey}});
+    server_ = std::make_unique<GrpcServer>(
+        registry_, publisher_, GrpcServerOptions{.key_policy = {.key = kKey}, .on_publish = {}});
     auto port = server_->Start("127.0.0.1:0");
     ASSERT_TRUE(port.ok()) << port.status();
     stub_ = v1::Publisher::NewStub(
