@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import * as h from './harness.mjs';
-import { comment, pageAt, recorded, restartableRedis, startClient } from './client_helpers.mjs';
+import { comment, pageAt, recorded, startClient } from './client_helpers.mjs';
 
 const browser = await h.launchBrowser();
 
@@ -118,7 +118,7 @@ test('the replica the client is on is killed with SIGKILL: it moves to the other
 });
 
 test('Redis restarted without persistence: "not recovered" is surfaced, and the client goes on from the new epoch', async () => {
-  const redis = await restartableRedis();
+  const redis = await h.startRedis();
   const gateway = await h.startGateway({ args: ['--dev-auth', '--bus', redis.url] });
   const page = await pageAt(browser, gateway.baseUrl);
   await startClient(page, {

@@ -18,7 +18,6 @@ import { test } from 'node:test';
 import { promisify } from 'node:util';
 
 import * as h from './harness.mjs';
-import { restartableRedis } from './client_helpers.mjs';
 
 const browser = await h.launchBrowser();
 const kHistoryChannels = 3;  // track_comments, forum, notifications; broadcasts keeps none
@@ -117,7 +116,7 @@ test('events published over HTTP and gRPC reach the demo page with their exact J
 });
 
 test('the page shows "NOT recovered" when Redis lost the history, then goes on', async () => {
-  const redis = await restartableRedis();
+  const redis = await h.startRedis();
   const gateway = await h.startGateway({ args: ['--dev-auth', '--bus', redis.url] });
   const { page, errors } = await openDemo(gateway.baseUrl, 'user_id=ann&track=4242');
   const before = { type: 'new_comment', track_id: '4242', data: { id: 1, content: 'before', author: 'a', timestamp: 1, created_at: '2026-11-25T10:00:00Z' } };

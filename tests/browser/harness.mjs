@@ -169,22 +169,31 @@ function ping(port) {
 }
 
 // A real redis-server on a free port, in its own temporary directory (no
-// persistence). {url, port, pid, stop()}; `args` are extra redis-server flags.
+// persistence). {url, port, pid, stop(), start()}: stop() loses every key, so
+// a start() after it (same port) is a Redis restart without persistence and
+// history begins a new epoch. `args` are extra redis-server flags.
 export async function startRedis({ args = [] } = {}) {
   const dir = tempDir('pubsub-browser-redis-');
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
-                                       '--appendonly', 'no', '--dir', dir, ...args],
-                      { stdio: ['ignore', 'ignore', 'pipe'] });
-  livePids.add(child.pid);
-  let stderr = '';
-  child.stderr.on('data', (data) => { stderr += data; });
-  const stop = track(() => terminate(child));
-  await waitFor(async () => {
-    if (exited(child)) throw new Error(`redis-server exited: ${stderr}`);
-    return ping(port);
-  }, `redis-server on port ${port}`);
-  return { url: `redis://127.0.0.1:${port}`, port, pid: child.pid, stop };
+  const redis = { url: `redis://127.0.0.1:${port}`, port, pid: 0, child: null };
+  redis.start = async () => {
+    const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '',
+                                         '--appendonly', 'no', '--dir', dir, ...args],
+                        { stdio: ['ignore', 'ignore', 'pipe'] });
+    livePids.add(child.pid);
+    redis.child = child;
+    redis.pid = child.pid;
+    let stderr = '';
+    child.stderr.on('data', (data) => { stderr += data; });
+    await waitFor(async () => {
+      if (exited(child)) throw new Error(`redis-server exited: ${stderr}`);
+      return ping(port);
+    }, `redis-server on port ${port}`);
+  };
+  redis.stop = () => terminate(redis.child);  // a no-op when it has exited
+  track(() => redis.stop());                   // whatever runs when the test ends
+  await redis.start();
+  return redis;
 }
 
 // --- the gateway -------------------------------------------------------------
