@@ -19,7 +19,7 @@
 #include "sample_schema.schema.h"
 #include "server/auth/jwt.h"
 #include "server/gateway/gateway.h"
-#include "tests/server/gateway/front_door_driver.h"
+#include "tests/server/gateway/gateway_fixture.h"
 
 namespace pubsub::gateway {
 namespace {
@@ -27,18 +27,8 @@ namespace {
 using ::testing::HasSubstr;
 using testing::Serve;
 using ::testing::StartsWith;
-
-constexpr std::string_view kSecret = "admin-test-secret-of-at-least-32-bytes";
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string Token(std::string user, std::vector<std::string> roles = {}) {
-  return auth::MintHs256(kSecret, auth::Identity{std::move(user), std::move(roles)}, Now() + 600);
-}
+using testing::Token;
+using testing::Upgrade;
 
 std::string Request(std::string_view method, std::string_view target, std::string_view token,
                     std::string_view body = "") {
@@ -49,53 +39,12 @@ std::string Request(std::string_view method, std::string_view target, std::strin
   return request + "\r\n" + std::string(body);
 }
 
-std::string Upgrade(std::string_view target) {
-  return "GET " + std::string(target) +
-         " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n";
-}
-
 std::string BodyOf(const std::string& answer) { return answer.substr(answer.find("\r\n\r\n") + 4); }
 
 constexpr std::string_view kBroadcast =
     R"({"type":"new_broadcast","data":{"id":1,"title":"Hi","content":"","author":"a"}})";
 
-class AdminTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(schemas::sample_schema().register_all(registry_).ok());
-    char dir[] = "/tmp/admin-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    config_.threads = 1;
-    config_.jwt_secret_file = dir_ + "/secret";
-    std::ofstream(config_.jwt_secret_file) << kSecret;
-    subscription_ = bus_.Subscribe(
-        "broadcasts", [this](std::string_view, std::string_view) { ++published_; }, {});
-  }
-  void TearDown() override {
-    bus_.Unsubscribe(subscription_);
-    gateway_.reset();
-    std::system(("rm -rf " + dir_).c_str());
-  }
-
-  GatewayContext& Context() {
-    if (!gateway_) {
-      gateway_ = std::make_unique<Gateway>(config_, registry_, bus_);
-      EXPECT_TRUE(gateway_->Init().ok());
-    }
-    return gateway_->context();
-  }
-  std::string Answer(std::string_view request) { return Serve(Context(), request).bytes; }
-
-  Registry registry_;
-  EmbeddedBus bus_;
-  GatewayConfig config_ = DefaultGatewayConfig();
-  std::string dir_;
-  std::unique_ptr<Gateway> gateway_;
-  Bus::SubscriptionId subscription_ = 0;
-  int published_ = 0;
-};
+using AdminTest = testing::GatewayFixture;
 
 TEST_F(AdminTest, TheAdminApiNeedsTheAdminRole) {
   const std::string none = Answer(Request("GET", "/api/admin/overview", ""));

@@ -18,7 +18,7 @@
 #include "server/auth/jwt.h"
 #include "server/gateway/gateway.h"
 #include "server/web/assets.h"
-#include "tests/server/gateway/front_door_driver.h"
+#include "tests/server/gateway/gateway_fixture.h"
 
 namespace pubsub::gateway {
 namespace {
@@ -27,32 +27,10 @@ using ::testing::EndsWith;
 using ::testing::HasSubstr;
 using testing::Serve;
 using ::testing::StartsWith;
+using testing::Token;
+using testing::Upgrade;
 
-constexpr std::string_view kSecret = "front-door-test-secret-of-32-bytes-or-more";
 constexpr std::string_view kKey = "front-door-test-publisher-key";
-
-std::string WriteFile(const std::string& dir, const std::string& name, std::string_view text) {
-  const std::string path = dir + "/" + name;
-  std::ofstream(path) << text;
-  return path;
-}
-
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-std::string Token(std::string user, std::vector<std::string> roles = {}) {
-  return auth::MintHs256(kSecret, auth::Identity{std::move(user), std::move(roles)}, Now() + 600);
-}
-
-std::string Upgrade(std::string_view target, std::string_view extra = "") {
-  return std::string("GET ") + std::string(target) +
-         " HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n" +
-         std::string(extra) + "\r\n";
-}
 
 std::string Publish(std::string_view body, std::string_view authorization) {
   std::string request = "POST /api/publish HTTP/1.1\r\nHost: x\r\n";
@@ -64,41 +42,12 @@ std::string Publish(std::string_view body, std::string_view authorization) {
 constexpr std::string_view kBroadcast =
     R"({"type":"new_broadcast","data":{"id":1,"title":"Hi","content":"","author":"a","created_at":"2026-12-04T10:00:00Z"}})";
 
-class FrontDoorTest : public ::testing::Test {
+class FrontDoorTest : public testing::GatewayFixture {
  protected:
   void SetUp() override {
-    ASSERT_TRUE(schemas::sample_schema().register_all(registry_).ok());
-    char dir[] = "/tmp/front-door-test-XXXXXX";
-    ASSERT_NE(mkdtemp(dir), nullptr);
-    dir_ = dir;
-    config_.threads = 1;
-    config_.jwt_secret_file = WriteFile(dir_, "secret", kSecret);
-    config_.publisher_key_file = WriteFile(dir_, "key", kKey);
-    subscription_ = bus_.Subscribe(
-        "broadcasts", [this](std::string_view, std::string_view) { ++published_; }, {});
+    GatewayFixture::SetUp();
+    config_.publisher_key_file = WriteFile("key", kKey);
   }
-  void TearDown() override {
-    bus_.Unsubscribe(subscription_);
-    gateway_.reset();
-    std::system(("rm -rf " + dir_).c_str());
-  }
-
-  GatewayContext& Context() {
-    if (!gateway_) {
-      gateway_ = std::make_unique<Gateway>(config_, registry_, bus_);
-      EXPECT_TRUE(gateway_->Init().ok());
-    }
-    return gateway_->context();
-  }
-  std::string Answer(std::string_view request) { return Serve(Context(), request).bytes; }
-
-  Registry registry_;
-  EmbeddedBus bus_;
-  GatewayConfig config_ = DefaultGatewayConfig();
-  std::string dir_;
-  std::unique_ptr<Gateway> gateway_;
-  Bus::SubscriptionId subscription_ = 0;
-  std::atomic<int> published_{0};
 };
 
 TEST_F(FrontDoorTest, OperationsEndpointsAnswer) {
