@@ -26,10 +26,6 @@ using google::protobuf::Reflection;
 using google::protobuf::SourceLocation;
 using internal::JsonWriter;
 
-bool AsNumber(const FieldDescriptor* field) {
-  return field->options().GetExtension(pubsub::json).int64_as_number();
-}
-
 template <class D>
 std::string CommentOf(const D* descriptor) {
   SourceLocation location;
@@ -138,11 +134,11 @@ class SchemaBuilder {
           break;
       }
       schema += ",\"additionalProperties\":" +
-                Value(field->message_type()->map_value(), AsNumber(field)) + "}";
+                Value(field->message_type()->map_value(), Int64AsJsonNumber(field)) + "}";
     } else if (field->is_repeated()) {
-      schema = "{\"type\":\"array\",\"items\":" + Value(field, AsNumber(field)) + "}";
+      schema = "{\"type\":\"array\",\"items\":" + Value(field, Int64AsJsonNumber(field)) + "}";
     } else {
-      schema = Value(field, AsNumber(field));
+      schema = Value(field, Int64AsJsonNumber(field));
     }
     const std::string description = CommentOf(field);
     if (description.empty()) return schema;
@@ -382,11 +378,11 @@ class ExampleWriter {
         writer_.Char('[');
         for (int k = 0, n = reflection->FieldSize(message, field); k < n; ++k) {
           if (k > 0) writer_.Char(',');
-          Value(message, field, k, AsNumber(field));
+          Value(message, field, k, Int64AsJsonNumber(field));
         }
         writer_.Char(']');
       } else {
-        Value(message, field, -1, AsNumber(field));
+        Value(message, field, -1, Int64AsJsonNumber(field));
       }
     }
     writer_.Char('}');
@@ -426,7 +422,7 @@ class ExampleWriter {
           break;
       }
       writer_.Char(':');
-      Value(entry, value, -1, AsNumber(field));
+      Value(entry, value, -1, Int64AsJsonNumber(field));
     }
     writer_.Char('}');
   }

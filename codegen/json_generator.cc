@@ -49,10 +49,6 @@ std::vector<Item> ItemsOf(const Descriptor* message) {
   return items;
 }
 
-bool AsNumber(const FieldDescriptor* field) {
-  return field->options().GetExtension(pubsub::json).int64_as_number();
-}
-
 // The JsonWriter method for a scalar (non-message, non-enum) value.
 const char* ScalarMethod(const FieldDescriptor* value, bool as_number) {
   switch (value->cpp_type()) {
@@ -194,7 +190,7 @@ class BodyEmitter {
     } else if (field->is_repeated()) {
       Repeated(field, object);
     } else {
-      Value(field, accessor + "()", AsNumber(field));
+      Value(field, accessor + "()", Int64AsJsonNumber(field));
     }
     if (clears_flag) {
       Flush();
@@ -231,7 +227,7 @@ class BodyEmitter {
         "for (int i = 0, n = $accessor$_size(); i < n; ++i) {\n"
         "  if (i > 0) writer.Char(',');\n");
     f_.Indent();
-    Value(field, accessor + "(i)", AsNumber(field));
+    Value(field, accessor + "(i)", Int64AsJsonNumber(field));
     Flush();
     f_.Outdent();
     f_("}\n");
@@ -268,7 +264,7 @@ class BodyEmitter {
         break;
     }
     Literal(":");
-    Value(value, "entry.second", AsNumber(field));
+    Value(value, "entry.second", Int64AsJsonNumber(field));
     Flush();
     f_.Outdent();
     f_("}\n");

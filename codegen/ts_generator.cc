@@ -22,10 +22,6 @@ using google::protobuf::OneofDescriptor;
 
 constexpr char kFloatType[] = R"(number | "NaN" | "Infinity" | "-Infinity")";
 
-bool AsNumber(const FieldDescriptor* field) {
-  return field->options().GetExtension(pubsub::json).int64_as_number();
-}
-
 // A TypeScript string literal: JSON's escapes are JavaScript's, and
 // JsonStringLiteral also escapes U+2028/U+2029 (line terminators in JS).
 std::string Literal(std::string_view text) { return JsonStringLiteral(text); }
@@ -356,14 +352,15 @@ std::string TypeScriptGenerator::Member(const FieldDescriptor* field, bool optio
 std::string TypeScriptGenerator::FieldType(const FieldDescriptor* field) const {
   if (field->is_map()) {
     const FieldDescriptor* key = field->message_type()->map_key();
-    const std::string value = ValueType(field->message_type()->map_value(), AsNumber(field));
+    const std::string value =
+        ValueType(field->message_type()->map_value(), Int64AsJsonNumber(field));
     // JSON quotes every key; bool keys are "true" and "false".
     if (key->cpp_type() == FieldDescriptor::CPPTYPE_BOOL) {
       return "{ true?: " + value + "; false?: " + value + " }";
     }
     return "{ [key: string]: " + value + " }";
   }
-  const std::string value = ValueType(field, AsNumber(field));
+  const std::string value = ValueType(field, Int64AsJsonNumber(field));
   if (!field->is_repeated()) return value;
   return value.find(" | ") == std::string::npos ? value + "[]" : "(" + value + ")[]";
 }

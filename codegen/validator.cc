@@ -399,7 +399,7 @@ class Validator {
                ", a proto2 file, which protoc-gen-pubsub does not support";
     }
     if (!reason.empty()) Report(field, name + ": " + reason);
-    if (field->options().GetExtension(pubsub::json).int64_as_number() && !Is64BitInteger(value)) {
+    if (Int64AsJsonNumber(field) && !Is64BitInteger(value)) {
       Report(field, name +
                         ": (pubsub.json).int64_as_number applies to 64-bit integer fields "
                         "only, not " +

@@ -2,6 +2,8 @@
 
 #include <string_view>
 
+#include "pubsub/options.pb.h"
+
 namespace pubsub::codegen {
 namespace {
 
@@ -63,6 +65,10 @@ bool IsNullValue(const EnumDescriptor* enum_type) {
 
 bool IsExternalFile(const FileDescriptor* file) {
   return IsGoogleProtobufFile(file) || IsSdkFile(file);
+}
+
+bool Int64AsJsonNumber(const google::protobuf::FieldDescriptor* field) {
+  return field->options().GetExtension(pubsub::json).int64_as_number();
 }
 
 }  // namespace pubsub::codegen

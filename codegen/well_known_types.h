@@ -40,6 +40,12 @@ bool IsNullValue(const google::protobuf::EnumDescriptor* enum_type);
 // and the SDK's own protos (pubsub/options.proto, pubsub/envelope.proto).
 bool IsExternalFile(const google::protobuf::FileDescriptor* file);
 
+// Whether a 64-bit integer field (or a map's value) is JSON's number, as
+// `(pubsub.json).int64_as_number` declares; otherwise it is a string. The one
+// reading of the option for the writer, the validator, the catalogue and the
+// TypeScript.
+bool Int64AsJsonNumber(const google::protobuf::FieldDescriptor* field);
+
 }  // namespace pubsub::codegen
 
 #endif  // PUBSUB_CODEGEN_WELL_KNOWN_TYPES_H_
